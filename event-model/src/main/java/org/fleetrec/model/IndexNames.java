@@ -1,0 +1,34 @@
+package org.fleetrec.model;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** The index layout of DESIGN.md: daily indices per dataset, chosen by the event's own time. */
+public final class IndexNames {
+    public static final String EVENTS_PREFIX = "fleet-events-";
+    public static final String ALL_EVENTS = "fleet-events-*";
+    public static final String HOSTS = "fleet-hosts";
+    public static final String AGENTS = "fleet-agents";
+    public static final String DEADLETTER_PREFIX = "fleet-deadletter-";
+    public static final String API_TOKENS = "fleet-api-tokens";
+    public static final String USERS = "fleet-users";
+
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC);
+
+    public static String events(Dataset dataset, Instant timestamp) {
+        return EVENTS_PREFIX + dataset.id() + "-" + DAY.format(timestamp);
+    }
+
+    public static String deadletter(Instant receivedAt) {
+        return DEADLETTER_PREFIX + DAY.format(receivedAt);
+    }
+
+    /** Document id that makes a retried batch idempotent under {@code create}. */
+    public static String documentId(String agentId, long sequence) {
+        return agentId + ":" + sequence;
+    }
+
+    private IndexNames() {
+    }
+}

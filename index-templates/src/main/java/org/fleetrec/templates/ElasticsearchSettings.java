@@ -1,0 +1,60 @@
+package org.fleetrec.templates;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where the cluster is and how to prove who we are: a URL (user:password may ride in it),
+ * or an API key, and a CA certificate for clusters with their own PKI.
+ */
+public record ElasticsearchSettings(URI url, String apiKey, String username, String password, Path caCertificate) {
+
+    public ElasticsearchSettings {
+        if (url == null) throw new IllegalArgumentException("an Elasticsearch URL is required");
+        String userInfo = url.getRawUserInfo();
+        if (userInfo != null) {
+            int colon = userInfo.indexOf(':');
+            if (username == null) username = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
+            if (password == null && colon >= 0) password = decode(userInfo.substring(colon + 1));
+            url = URI.create(url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+                    + (url.getRawPath() == null ? "" : url.getRawPath()));
+        }
+    }
+
+    public static ElasticsearchSettings of(String url) {
+        return new ElasticsearchSettings(URI.create(url), null, null, null, null);
+    }
+
+    /** Reads FLEETREC_ES_URL, FLEETREC_ES_API_KEY, FLEETREC_ES_USER, FLEETREC_ES_PASSWORD, FLEETREC_ES_CA. */
+    public static ElasticsearchSettings fromEnvironment(Map<String, String> env, String defaultUrl) {
+        String url = env.getOrDefault("FLEETREC_ES_URL", defaultUrl);
+        if (url == null || url.isBlank()) {
+            throw new IllegalArgumentException("FLEETREC_ES_URL is not set and no default was given");
+        }
+        String ca = env.get("FLEETREC_ES_CA");
+        return new ElasticsearchSettings(URI.create(url), blankToNull(env.get("FLEETREC_ES_API_KEY")),
+                blankToNull(env.get("FLEETREC_ES_USER")), blankToNull(env.get("FLEETREC_ES_PASSWORD")),
+                ca == null || ca.isBlank() ? null : Path.of(ca));
+    }
+
+    /** The URL for logs and stack.json: the password never appears in it. */
+    public String redactedUrl() {
+        return username == null ? url.toString() : url.toString().replace("://", "://" + username + ":***@");
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    private static String decode(String value) {
+        return URLDecoder.decode(value, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "ElasticsearchSettings[" + redactedUrl() + (apiKey != null ? ", apiKey=***" : "") + "]";
+    }
+}

@@ -1,0 +1,79 @@
+package org.fleetrec.ingest;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.Refresh;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.fleetrec.model.EventCodec;
+import org.fleetrec.model.IndexNames;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Enrolled agents and their tokens, kept in Elasticsearch so any number of stateless
+ * ingest servers share them. Tokens are stored only as hashes; lookups are cached briefly
+ * so a revocation takes effect within the cache lifetime.
+ */
+final class AgentRegistry {
+    private static final long CACHE_MILLIS = 30_000;
+
+    private record Cached(Optional<AgentIdentity> identity, long expires) {
+    }
+
+    private final ElasticsearchClient client;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    AgentRegistry(ElasticsearchClient client) {
+        this.client = client;
+    }
+
+    /** Registers a new agent for the host it describes and returns its token (shown once). */
+    Enrollment enroll(String hostId, String hostName, JsonNode hostDetails) throws IOException {
+        String token = Secrets.newToken();
+        String agentId = UUID.randomUUID().toString();
+        ObjectNode agent = EventCodec.mapper().createObjectNode()
+                .put("token_hash", Secrets.hash(token)).put("agent_id", agentId)
+                .put("host_id", hostId).put("host_name", hostName).put("enrolled", Instant.now().toString());
+        client.index(i -> i.index(IndexNames.AGENTS).id(agentId).document(agent).refresh(Refresh.WaitFor));
+        ObjectNode host = EventCodec.mapper().createObjectNode();
+        ObjectNode hostObject = host.putObject("host");
+        if (hostDetails instanceof ObjectNode details) hostObject.setAll(details);
+        hostObject.put("id", hostId).put("name", hostName);
+        host.putObject("agent").put("id", agentId);
+        host.put("enrolled", Instant.now().toString()).put("last_seen", Instant.now().toString());
+        client.index(i -> i.index(IndexNames.HOSTS).id(hostId).document(host));
+        return new Enrollment(token, new AgentIdentity(agentId, hostId, hostName));
+    }
+
+    record Enrollment(String token, AgentIdentity identity) {
+    }
+
+    Optional<AgentIdentity> authenticate(String token) throws IOException {
+        String hash = Secrets.hash(token);
+        long now = System.currentTimeMillis();
+        Cached cached = cache.get(hash);
+        if (cached != null && cached.expires() > now) return cached.identity();
+        Optional<AgentIdentity> identity;
+        try {
+            var response = client.search(s -> s.index(IndexNames.AGENTS).size(1).allowNoIndices(true)
+                    .ignoreUnavailable(true)
+                    .query(q -> q.bool(b -> b.filter(f -> f.term(t -> t.field("token_hash").value(hash)))
+                            .mustNot(m -> m.exists(e -> e.field("revoked"))))), ObjectNode.class);
+            identity = response.hits().hits().stream().findFirst()
+                    .map(hit -> hit.source())
+                    .map(src -> new AgentIdentity(src.path("agent_id").asText(), src.path("host_id").asText(),
+                            src.path("host_name").asText()));
+        } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+            if (e.status() != 404) throw e;
+            identity = Optional.empty();
+        }
+        if (cache.size() > 100_000) cache.clear();
+        cache.put(hash, new Cached(identity, now + CACHE_MILLIS));
+        return identity;
+    }
+}

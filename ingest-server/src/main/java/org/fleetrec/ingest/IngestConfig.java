@@ -1,0 +1,27 @@
+package org.fleetrec.ingest;
+
+import org.fleetrec.templates.ElasticsearchSettings;
+
+import java.util.Map;
+
+/** Everything the ingest server is told at start, from the environment. */
+public record IngestConfig(String bindHost, int port, ElasticsearchSettings elasticsearch,
+                           String enrollmentSecret, int maxBodyBytes, long maxBatchBytes, int maxBatchLines,
+                           int maxLineBytes) {
+
+    public static IngestConfig fromEnvironment(Map<String, String> env) {
+        String secret = env.get("FLEETREC_ENROLLMENT_SECRET");
+        if (secret == null || secret.length() < 16) {
+            throw new IllegalArgumentException("FLEETREC_ENROLLMENT_SECRET must be set (16 characters at least)");
+        }
+        return new IngestConfig(
+                env.getOrDefault("FLEETREC_INGEST_BIND", "127.0.0.1"),
+                Integer.parseInt(env.getOrDefault("FLEETREC_INGEST_PORT", "8443")),
+                ElasticsearchSettings.fromEnvironment(env, "http://127.0.0.1:9200"),
+                secret,
+                Integer.parseInt(env.getOrDefault("FLEETREC_INGEST_MAX_BODY_BYTES", String.valueOf(16 << 20))),
+                Long.parseLong(env.getOrDefault("FLEETREC_INGEST_MAX_BATCH_BYTES", String.valueOf(128L << 20))),
+                Integer.parseInt(env.getOrDefault("FLEETREC_INGEST_MAX_BATCH_LINES", "20000")),
+                Integer.parseInt(env.getOrDefault("FLEETREC_INGEST_MAX_LINE_BYTES", String.valueOf(1 << 20))));
+    }
+}

@@ -1,0 +1,127 @@
+package org.fleetrec.ingest;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import org.fleetrec.templates.TemplateInstaller;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/** The HTTP front of the ingest tier: accepts connections, hands requests to {@link IngestHandler}. */
+public final class IngestServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
+
+    private final EventLoopGroup boss = new NioEventLoopGroup(1);
+    private final EventLoopGroup io = new NioEventLoopGroup(2);
+    private final ThreadPoolExecutor workers;
+    private final Readiness readiness = new Readiness();
+    private final ElasticsearchClient client;
+    private final Thread templateKeeper;
+    private Channel channel;
+
+    public IngestServer(IngestConfig config, ElasticsearchClient client) throws InterruptedException {
+        this.client = client;
+        int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+        // A bounded queue: when it is full, agents get 429 and retry instead of the heap filling up.
+        this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
+                r -> {
+                    Thread t = new Thread(r, "ingest-worker");
+                    t.setDaemon(true);
+                    return t;
+                });
+        IngestMetrics metrics = new IngestMetrics();
+        IngestHandler handler = new IngestHandler(config, new AgentRegistry(client), new EventWriter(client, metrics),
+                metrics, readiness, workers);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, io)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 512)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new IdleStateHandler(0, 0, 120))
+                                .addLast(new IdleCloser())
+                                .addLast(new HttpServerCodec(8192, 16384, 16384))
+                                .addLast(new HttpServerExpectContinueHandler())
+                                .addLast(new HttpObjectAggregator(config.maxBodyBytes()))
+                                .addLast(handler);
+                    }
+                });
+        channel = bootstrap.bind(new InetSocketAddress(config.bindHost(), config.port())).sync().channel();
+        templateKeeper = new Thread(this::keepTemplatesInstalled, "template-installer");
+        templateKeeper.setDaemon(true);
+        templateKeeper.start();
+        log.info("ingest server listening on http://{}:{}", config.bindHost(), port());
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** Installs templates at start, then keeps checking, so readiness follows the cluster. */
+    private void keepTemplatesInstalled() {
+        TemplateInstaller installer = new TemplateInstaller(client);
+        boolean installed = false;
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                if (!installed) {
+                    installer.install();
+                    installed = true;
+                }
+                client.ping();
+                readiness.ready(true, null);
+            } catch (Exception e) {
+                readiness.ready(false, (installed ? "Elasticsearch unreachable: " : "index templates not installed: ") + e);
+                log.warn("Elasticsearch not ready: {}", e.toString());
+            }
+            try {
+                Thread.sleep(installed && readiness.ready() ? 15_000 : 2_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Stops accepting, lets in-flight batches finish, then releases the threads. */
+    @Override
+    public void close() throws InterruptedException {
+        templateKeeper.interrupt();
+        channel.close().sync();
+        workers.shutdown();
+        if (!workers.awaitTermination(60, TimeUnit.SECONDS)) {
+            log.warn("in-flight batches did not finish within 60 s");
+        }
+        io.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+    }
+
+    private static final class IdleCloser extends ChannelDuplexHandler {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof IdleStateEvent) {
+                ctx.close();
+            } else {
+                super.userEventTriggered(ctx, event);
+            }
+        }
+    }
+}

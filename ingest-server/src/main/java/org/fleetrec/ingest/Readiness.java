@@ -1,0 +1,18 @@
+package org.fleetrec.ingest;
+
+/** Ready means: Elasticsearch answered and the templates are installed. */
+final class Readiness {
+    private volatile String reason = "starting: index templates not installed yet";
+
+    boolean ready() {
+        return reason == null;
+    }
+
+    String reason() {
+        return reason;
+    }
+
+    void ready(boolean ready, String why) {
+        reason = ready ? null : why;
+    }
+}
