@@ -1,0 +1,68 @@
+package org.fleetrec.agent.host;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * uid/gid → name from /etc/passwd and /etc/group, re-read when an unknown id shows up
+ * (at most every few seconds) so users created after start get their names.
+ */
+public final class UserNames {
+    private static final long RELOAD_MILLIS = 5_000;
+
+    private final Path passwd;
+    private final Path group;
+    private Map<String, String> users = Map.of();
+    private Map<String, String> groups = Map.of();
+    private long loadedAt;
+
+    public UserNames() {
+        this(Path.of("/etc/passwd"), Path.of("/etc/group"));
+    }
+
+    UserNames(Path passwd, Path group) {
+        this.passwd = passwd;
+        this.group = group;
+        reload();
+    }
+
+    public synchronized String user(String uid) {
+        return lookup(uid, true);
+    }
+
+    public synchronized String group(String gid) {
+        return lookup(gid, false);
+    }
+
+    private String lookup(String id, boolean user) {
+        if (id == null || id.equals("4294967295") || id.equals("-1") || id.equals("unset")) return null;
+        String name = (user ? users : groups).get(id);
+        if (name == null && System.currentTimeMillis() - loadedAt > RELOAD_MILLIS) {
+            reload();
+            name = (user ? users : groups).get(id);
+        }
+        return name;
+    }
+
+    private void reload() {
+        users = parse(passwd);
+        groups = parse(group);
+        loadedAt = System.currentTimeMillis();
+    }
+
+    private static Map<String, String> parse(Path file) {
+        Map<String, String> names = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String[] parts = line.split(":", -1);
+                if (parts.length > 2 && !parts[0].isEmpty()) names.putIfAbsent(parts[2], parts[0]);
+            }
+        } catch (IOException e) {
+            // an unreadable file leaves ids without names, never stops capture
+        }
+        return names;
+    }
+}

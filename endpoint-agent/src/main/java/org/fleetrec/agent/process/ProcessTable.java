@@ -1,0 +1,127 @@
+package org.fleetrec.agent.process;
+
+import org.fleetrec.agent.host.HostIdentity;
+import org.fleetrec.model.EntityIds;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The images current on this host, by pid. It gives each exec its {@code process.entity_id}
+ * and each event the entity of its parent as it was when the exec happened. Filled from /proc
+ * at start so the processes already running are the roots of the trees that follow.
+ */
+public final class ProcessTable {
+    /** One executed image of one task. */
+    public record Entry(long pid, long ppid, long startTicks, int ordinal, String entityId, String executable,
+                        List<String> args, Instant start) {
+        public String name() {
+            return CommandLines.baseName(executable);
+        }
+
+        public String commandLine() {
+            return CommandLines.join(args);
+        }
+    }
+
+    private static final int SWEEP_EVERY = 4096;
+
+    private final HostIdentity host;
+    private final Path proc;
+    private final long bootSeconds;
+    private final Map<Long, Entry> byPid = new HashMap<>();
+    private int changesSinceSweep;
+
+    public ProcessTable(HostIdentity host, Path proc) {
+        this.host = host;
+        this.proc = proc;
+        this.bootSeconds = ProcStat.bootTimeSeconds(proc);
+    }
+
+    /** Reads every live process from /proc and returns the entries, parents first where possible. */
+    public List<Entry> snapshot() throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path dir : dirs) {
+                long pid = Long.parseLong(dir.getFileName().toString());
+                ProcStat.read(proc, pid).ifPresent(stat -> entries.add(register(stat)));
+            }
+        }
+        entries.sort(java.util.Comparator.comparingLong(Entry::startTicks));
+        return entries;
+    }
+
+    public synchronized Optional<Entry> get(long pid) {
+        return Optional.ofNullable(byPid.get(pid));
+    }
+
+    /**
+     * The entity current for {@code ppid}; when the table never saw it, it is inferred from /proc
+     * (or, if the parent is gone too, returned empty: the tree shows it as a missing parent).
+     */
+    public synchronized Optional<Entry> parent(long ppid) {
+        Entry known = byPid.get(ppid);
+        if (known != null) return Optional.of(known);
+        return ProcStat.read(proc, ppid).map(this::register);
+    }
+
+    /** Records a successful exec by {@code pid} and returns its new entry. */
+    public synchronized Entry exec(long pid, long ppid, Instant eventTime, String executable, List<String> args) {
+        long startTicks = ProcStat.read(proc, pid).map(ProcStat::startTicks)
+                // Already exited: estimate from the event time so the id stays stable for this run.
+                .orElseGet(() -> Math.max(0, (eventTime.getEpochSecond() - bootSeconds) * ProcStat.TICKS_PER_SECOND));
+        Entry previous = byPid.get(pid);
+        int ordinal = previous != null && previous.startTicks() == startTicks ? previous.ordinal() + 1 : 0;
+        Entry entry = new Entry(pid, ppid, startTicks, ordinal,
+                EntityIds.process(host.id(), host.bootId(), pid, startTicks, ordinal), executable, List.copyOf(args),
+                startInstant(startTicks));
+        put(entry);
+        return entry;
+    }
+
+    public synchronized void exit(long pid) {
+        byPid.remove(pid);
+    }
+
+    public synchronized int size() {
+        return byPid.size();
+    }
+
+    private synchronized Entry register(ProcStat stat) {
+        Entry existing = byPid.get(stat.pid());
+        if (existing != null && existing.startTicks() == stat.startTicks()) return existing;
+        String executable = ProcStat.link(proc, stat.pid(), "exe").orElse(null);
+        List<String> args = ProcStat.cmdline(proc, stat.pid());
+        if (executable == null) executable = args.isEmpty() ? "[" + stat.comm() + "]" : args.get(0);
+        if (args.isEmpty()) args = List.of("[" + stat.comm() + "]");
+        Entry entry = new Entry(stat.pid(), stat.ppid(), stat.startTicks(), 0,
+                EntityIds.process(host.id(), host.bootId(), stat.pid(), stat.startTicks(), 0), executable, args,
+                startInstant(stat.startTicks()));
+        put(entry);
+        return entry;
+    }
+
+    private Instant startInstant(long startTicks) {
+        long millis = bootSeconds * 1000 + startTicks * 1000 / ProcStat.TICKS_PER_SECOND;
+        return Instant.ofEpochMilli(millis);
+    }
+
+    private void put(Entry entry) {
+        byPid.put(entry.pid(), entry);
+        if (++changesSinceSweep >= SWEEP_EVERY) sweep();
+    }
+
+    /** Drops entries whose task is gone (or whose pid now belongs to another task), bounding memory. */
+    private void sweep() {
+        changesSinceSweep = 0;
+        byPid.values().removeIf(e -> ProcStat.read(proc, e.pid()).map(s -> s.startTicks() != e.startTicks()).orElse(true));
+    }
+}

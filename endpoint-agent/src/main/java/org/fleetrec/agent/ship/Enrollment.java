@@ -1,0 +1,62 @@
+package org.fleetrec.agent.ship;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.fleetrec.agent.host.HostIdentity;
+import org.fleetrec.model.EventCodec;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+
+/**
+ * The agent's credentials: enrolled once with the fleet secret, then kept in a 0600 file.
+ * The token is what the ingest server trusts for this host's identity.
+ */
+public final class Enrollment {
+    /** What the server issued to this agent. */
+    public record Credentials(String token, String agentId) {
+    }
+
+    private Enrollment() {
+    }
+
+    public static Credentials loadOrEnroll(Path stateDir, URI ingest, String secret, HostIdentity host,
+                                           HttpClient http) throws IOException, InterruptedException {
+        Path file = stateDir.resolve("agent-token.json");
+        if (Files.exists(file)) {
+            JsonNode saved = EventCodec.mapper().readTree(file.toFile());
+            return new Credentials(saved.path("token").asText(), saved.path("agent_id").asText());
+        }
+        if (secret == null || secret.isBlank()) {
+            throw new IOException("not enrolled yet and no enrollment secret given (FLEETREC_ENROLLMENT_SECRET)");
+        }
+        ObjectNode body = EventCodec.mapper().createObjectNode().put("secret", secret);
+        body.putObject("host").put("id", host.id()).put("name", host.name())
+                .put("architecture", host.architecture())
+                .putObject("os").put("name", host.osName()).put("kernel", host.kernel()).put("type", "linux");
+        HttpRequest request = HttpRequest.newBuilder(ingest.resolve("/api/v1/enroll"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("enrollment refused (" + response.statusCode() + "): " + response.body());
+        }
+        JsonNode answer = EventCodec.mapper().readTree(response.body());
+        Credentials credentials = new Credentials(answer.path("token").asText(), answer.path("agent_id").asText());
+        Path temp = stateDir.resolve("agent-token.json.tmp");
+        Files.deleteIfExists(temp);
+        Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(temp, EventCodec.mapper().createObjectNode()
+                .put("token", credentials.token()).put("agent_id", credentials.agentId()).toString());
+        Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return credentials;
+    }
+}
