@@ -1,0 +1,85 @@
+package org.fleetrec.templates;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch._types.mapping.Property;
+import org.fleetrec.model.Dataset;
+import org.fleetrec.model.EventCodec;
+import org.fleetrec.stack.testing.ElasticsearchExtension;
+import org.fleetrec.stack.testing.TestElasticsearch;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.StringReader;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(ElasticsearchExtension.class)
+class TemplateInstallerIT {
+    private static ElasticsearchClient client;
+
+    @BeforeAll
+    static void connect(TestElasticsearch es) {
+        client = ElasticsearchClients.create(new ElasticsearchSettings(es.url(), null, es.username(), es.password(), null));
+    }
+
+    @AfterAll
+    static void close() {
+        ElasticsearchClients.close(client);
+    }
+
+    @Test
+    void installsOnceThenLeavesCurrentTemplatesAlone() throws Exception {
+        int total = TemplateSet.componentTemplates().size() + TemplateSet.indexTemplates().size();
+        TemplateInstaller installer = new TemplateInstaller(client);
+        installer.install();
+        assertTrue(installer.installed());
+        TemplateInstaller.Result again = installer.install();
+        assertEquals(new TemplateInstaller.Result(0, total, 0), again);
+
+        // An older version on the cluster is upgraded; a newer one is never downgraded.
+        String name = TemplateSet.indexTemplate(Dataset.DNS);
+        var older = TemplateSet.indexTemplates().get(name).put("version", TemplateSet.VERSION - 1);
+        client.indices().putIndexTemplate(b -> b.name(name).withJson(new StringReader(older.toString())));
+        assertFalse(installer.installed());
+        assertEquals(1, installer.install().installed());
+        var newer = TemplateSet.indexTemplates().get(name).put("version", TemplateSet.VERSION + 1);
+        client.indices().putIndexTemplate(b -> b.name(name).withJson(new StringReader(newer.toString())));
+        assertEquals(1, installer.install().newerOnCluster());
+    }
+
+    @Test
+    void eventIndicesGetTheEcsTypes() throws Exception {
+        new TemplateInstaller(client).install();
+        String index = "fleet-events-network-2026.01.01";
+        var doc = EventCodec.mapper().readTree("""
+                {"@timestamp":"2026-01-01T00:00:00Z","source":{"ip":"10.0.0.1","port":5},
+                 "destination":{"ip":"fe80::1","port":443},"network":{"community_id":"1:abc"},
+                 "process":{"pid":7,"command_line":"curl http://x"},"event":{"sequence":1}}""");
+        client.index(i -> i.index(index).id("1").document(doc));
+        Map<String, Property> properties = client.indices().getMapping(m -> m.index(index)).get(index).mappings().properties();
+        assertTrue(properties.get("source").object().properties().get("ip").isIp());
+        assertTrue(properties.get("process").object().properties().get("pid").isLong());
+        Property commandLine = properties.get("process").object().properties().get("command_line");
+        assertTrue(commandLine.isKeyword());
+        assertTrue(commandLine.keyword().fields().get("text").isText());
+        assertTrue(properties.get("network").object().properties().get("community_id").isKeyword());
+
+        var bad = EventCodec.mapper().readTree("{\"@timestamp\":\"2026-01-01T00:00:00Z\",\"source\":{\"ip\":\"not an address\"}}");
+        assertThrows(ElasticsearchException.class, () -> client.index(i -> i.index(index).id("2").document(bad)));
+    }
+
+    @Test
+    void credentialIndicesAreStrict() throws Exception {
+        new TemplateInstaller(client).install();
+        var unknownField = EventCodec.mapper().readTree("{\"token_hash\":\"x\",\"surprise\":1}");
+        assertThrows(ElasticsearchException.class,
+                () -> client.index(i -> i.index("fleet-agents").id("x").document(unknownField)));
+    }
+}

@@ -1,0 +1,179 @@
+package org.fleetrec.ingest;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.fleetrec.model.EventCodec;
+import org.fleetrec.model.EventDocument;
+import org.fleetrec.stack.testing.ElasticsearchExtension;
+import org.fleetrec.stack.testing.TestElasticsearch;
+import org.fleetrec.templates.ElasticsearchClients;
+import org.fleetrec.templates.ElasticsearchSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(ElasticsearchExtension.class)
+class IngestServerIT {
+    private static final String SECRET = "enrollment-secret-for-tests";
+    private static ElasticsearchClient client;
+    private static IngestServer server;
+    private static URI base;
+    private static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start(TestElasticsearch es) throws Exception {
+        client = ElasticsearchClients.create(new ElasticsearchSettings(es.url(), null, es.username(), es.password(), null));
+        IngestConfig config = IngestConfig.fromEnvironment(Map.of(
+                "FLEETREC_ENROLLMENT_SECRET", SECRET, "FLEETREC_INGEST_PORT", "0", "FLEETREC_ES_URL", es.url().toString(),
+                "FLEETREC_INGEST_MAX_BATCH_BYTES", String.valueOf(1 << 20), "FLEETREC_INGEST_MAX_LINE_BYTES", "65536"));
+        server = new IngestServer(config, client);
+        base = URI.create("http://127.0.0.1:" + server.port());
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (get("/readyz").statusCode() != 200) {
+            if (System.nanoTime() > deadline) throw new AssertionError("never ready: " + get("/readyz").body());
+            Thread.sleep(200);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) server.close();
+        if (client != null) ElasticsearchClients.close(client);
+    }
+
+    @Test
+    void enrollmentNeedsTheSecret() throws Exception {
+        assertEquals(403, post("/api/v1/enroll", "{\"secret\":\"wrong\",\"host\":{\"id\":\"h1\",\"name\":\"a\"}}").statusCode());
+        assertEquals(400, post("/api/v1/enroll", "not json").statusCode());
+        assertEquals(400, post("/api/v1/enroll", "{\"secret\":\"" + SECRET + "\",\"host\":{\"id\":\"bad id<>\",\"name\":\"a\"}}").statusCode());
+        assertFalse(enroll("host-enroll", "enroll.example").path("token").asText().isEmpty());
+    }
+
+    @Test
+    void bulkNeedsAValidTokenAndContentType() throws Exception {
+        byte[] body = gzip(EventCodec.toJson(event(1)) + "\n");
+        assertEquals(401, bulk(null, body, EventCodec.CONTENT_TYPE, "gzip").statusCode());
+        assertEquals(401, bulk("made-up-token", body, EventCodec.CONTENT_TYPE, "gzip").statusCode());
+        String token = enroll("host-auth", "auth.example").path("token").asText();
+        assertEquals(415, bulk(token, body, "text/plain", "gzip").statusCode());
+        HttpResponse<String> broken = bulk(token, "definitely not gzip".getBytes(StandardCharsets.UTF_8), EventCodec.CONTENT_TYPE, "gzip");
+        assertEquals(400, broken.statusCode());
+        assertTrue(broken.body().contains("gzip"), broken.body());
+    }
+
+    @Test
+    void aGzipBombIsRefusedWithoutInflatingIt() throws Exception {
+        String token = enroll("host-bomb", "bomb.example").path("token").asText();
+        byte[] bomb = gzip(" ".repeat(8 << 20)); // 8 MiB of spaces inflates past the 1 MiB limit
+        assertTrue(bomb.length < 64 * 1024);
+        HttpResponse<String> response = bulk(token, bomb, EventCodec.CONTENT_TYPE, "gzip");
+        assertEquals(413, response.statusCode(), response.body());
+    }
+
+    @Test
+    void goodDocumentsAreStoredOnceUnderTheTokensIdentityAndBadOnesAreDeadLettered() throws Exception {
+        JsonNode enrolled = enroll("host-real", "real.example");
+        String token = enrolled.path("token").asText();
+        String agentId = enrolled.path("agent_id").asText();
+
+        EventDocument forged = event(2).put("agent.id", "someone-else").put("host.id", "another-host");
+        String batch = EventCodec.toJson(event(1)) + "\n"
+                + "{not json\n"
+                + EventCodec.toJson(event(3).remove("event.dataset")) + "\n"
+                + EventCodec.toJson(forged) + "\n"
+                + EventCodec.toJson(event(4).put("@timestamp", "1999-01-01T00:00:00Z")) + "\n"
+                + EventCodec.toJson(event(5).put("process.pid", "not-a-number")) + "\n";
+        HttpResponse<String> first = bulk(token, gzip(batch), EventCodec.CONTENT_TYPE, "gzip");
+        assertEquals(200, first.statusCode(), first.body());
+        JsonNode result = EventCodec.mapper().readTree(first.body());
+        assertEquals(2, result.path("accepted").asInt(), first.body());
+        assertEquals(4, result.path("rejected").asInt(), first.body());
+        List<Integer> badLines = result.path("errors").findValues("line").stream().map(JsonNode::asInt).toList();
+        assertEquals(List.of(2, 3, 5, 6), badLines);
+        assertTrue(first.body().contains("event.dataset"), first.body());
+        assertTrue(first.body().contains("mapper_parsing_exception") || first.body().contains("document_parsing_exception"), first.body());
+
+        // The same batch again, as after a timeout: nothing is stored twice.
+        HttpResponse<String> retry = bulk(token, gzip(batch), EventCodec.CONTENT_TYPE, "gzip");
+        JsonNode again = EventCodec.mapper().readTree(retry.body());
+        assertEquals(0, again.path("accepted").asInt(), retry.body());
+        assertEquals(2, again.path("duplicates").asInt(), retry.body());
+
+        client.indices().refresh(r -> r.index("fleet-*"));
+        var stored = client.search(s -> s.index("fleet-events-*")
+                .query(q -> q.term(t -> t.field("host.id").value("host-real"))), ObjectNode.class);
+        assertEquals(2, stored.hits().total().value());
+        for (var hit : stored.hits().hits()) {
+            assertEquals(agentId, hit.source().path("agent").path("id").asText(), "agent.id must come from the token");
+            assertEquals("host-real", hit.source().path("host").path("id").asText());
+            assertEquals(agentId + ":" + hit.source().path("event").path("sequence").asLong(), hit.id());
+            assertTrue(hit.index().startsWith("fleet-events-process-"), hit.index());
+        }
+        var forgedHost = client.count(c -> c.index("fleet-events-*").query(q -> q.term(t -> t.field("host.id").value("another-host"))));
+        assertEquals(0, forgedHost.count());
+        var dead = client.search(s -> s.index("fleet-deadletter-*")
+                .query(q -> q.term(t -> t.field("host_id").value("host-real"))), ObjectNode.class);
+        assertEquals(8, dead.hits().total().value(), "four rejected lines, sent twice, all kept with reasons");
+        assertTrue(dead.hits().hits().stream().anyMatch(h -> h.source().path("raw").asText().equals("{not json")));
+    }
+
+    private static EventDocument event(long sequence) {
+        return EventDocument.create()
+                .put("@timestamp", Instant.now().toString())
+                .put("event.dataset", "process").put("event.action", "executed")
+                .putAll("event.category", List.of("process")).putAll("event.type", List.of("start"))
+                .put("event.sequence", sequence)
+                .put("host.name", "claimed-name").put("process.pid", 100 + sequence)
+                .put("process.command_line", "/bin/sh -c '<script>alert(1)</script>'");
+    }
+
+    private static JsonNode enroll(String hostId, String hostName) throws Exception {
+        HttpResponse<String> response = post("/api/v1/enroll",
+                "{\"secret\":\"" + SECRET + "\",\"host\":{\"id\":\"" + hostId + "\",\"name\":\"" + hostName + "\"}}");
+        assertEquals(200, response.statusCode(), response.body());
+        return EventCodec.mapper().readTree(response.body());
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> bulk(String token, byte[] body, String contentType, String encoding) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/api/v1/events/_bulk"))
+                .header("Content-Type", contentType).header("Content-Encoding", encoding)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) request.header("Authorization", "Bearer " + token);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static byte[] gzip(String text) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
+            gzip.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
+    }
+}

@@ -1,0 +1,155 @@
+package org.fleetrec.system;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.fleetrec.stack.testing.ElasticsearchExtension;
+import org.fleetrec.stack.testing.TestElasticsearch;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * One real event from the kernel to a REST search: kernel audit over netlink → agent →
+ * gzip NDJSON over HTTP → ingest server → Elasticsearch → web REST API, all started by the
+ * launcher as separate processes, exactly as ./fleetrec up does.
+ */
+@ExtendWith(ElasticsearchExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndToEndIT {
+    private static RunningStack stack;
+    private static org.fleetrec.agent.source.netlink.AuditStatus auditBefore;
+    private static final List<Long> partPids = new ArrayList<>();
+
+    @BeforeAll
+    static void up(TestElasticsearch es) throws Exception {
+        assumeTrue(isRoot(), "the agent needs root (CAP_AUDIT_CONTROL) to record from the kernel");
+        auditBefore = AuditRulesProbe.status();
+        stack = RunningStack.up(es.url(), Duration.ofMinutes(5));
+        stack.stackJson().path("pids").forEach(pid -> {
+            if (pid.canConvertToLong()) partPids.add(pid.asLong());
+        });
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (stack != null) stack.close();
+    }
+
+    @Test
+    @Order(1)
+    void stackJsonHoldsTheContract() throws Exception {
+        JsonNode json = stack.stackJson();
+        for (String key : List.of("web", "ingest", "elasticsearch", "apiToken", "enrollmentSecret")) {
+            assertFalse(json.path(key).asText("").isEmpty(), key + " missing from stack.json: " + json);
+        }
+        for (String part : List.of("ingest", "web", "agent")) {
+            assertTrue(json.path("pids").path(part).canConvertToLong(), "pid of " + part + " missing: " + json);
+            assertTrue(ProcessHandle.of(json.path("pids").path(part).asLong()).isPresent(), part + " is not running");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void anExecutedProcessIsFoundThroughTheRestApi() throws Exception {
+        String word = "fleetrec" + UUID.randomUUID().toString().replace("-", "");
+        Process echo = new ProcessBuilder("/bin/echo", word).start();
+        long pid = echo.pid();
+        assertEquals(0, echo.waitFor());
+        long started = System.nanoTime();
+
+        JsonNode result = stack.searchUntilFound("process.args:" + word, Duration.ofSeconds(60));
+        System.out.printf("exec found through the REST API %d ms after it ran%n", (System.nanoTime() - started) / 1_000_000);
+        assertEquals(1, result.path("total").asLong(), "exactly one document for one exec: " + result);
+        JsonNode doc = result.path("hits").get(0);
+        JsonNode process = doc.path("process");
+        assertEquals(pid, process.path("pid").asLong());
+        assertEquals("/bin/echo " + word, process.path("command_line").asText());
+        assertEquals(Path.of("/bin/echo").toRealPath(), Path.of(process.path("executable").asText()).toRealPath());
+        assertEquals("echo", process.path("name").asText());
+        assertEquals("root", doc.path("user").path("name").asText());
+        assertEquals(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip(), doc.path("host").path("name").asText());
+        assertEquals("process", doc.path("event").path("dataset").asText());
+        assertFalse(process.path("entity_id").asText("").isEmpty(), "entity id missing: " + doc);
+
+        // The parent link points at this test JVM, which the agent saw in its /proc snapshot.
+        String parentEntity = process.path("parent").path("entity_id").asText("");
+        assertFalse(parentEntity.isEmpty(), "parent entity id missing: " + doc);
+        assertEquals(ProcessHandle.current().pid(), process.path("parent").path("pid").asLong());
+        JsonNode parent = stack.searchUntilFound("process.entity_id:\"" + parentEntity + "\" AND process.pid:"
+                + ProcessHandle.current().pid(), Duration.ofSeconds(30));
+        assertEquals(ProcessHandle.current().pid(), parent.path("hits").get(0).path("process").path("pid").asLong());
+        assertNotEquals(parentEntity, process.path("entity_id").asText());
+    }
+
+    @Test
+    @Order(3)
+    void theRestApiRefusesMissingAndWrongTokens() throws Exception {
+        assertEquals(401, stack.get("/api/v1/search?q=*", null).statusCode());
+        assertEquals(401, stack.get("/api/v1/search?q=*", "not-a-token").statusCode());
+        assertEquals(400, stack.get("/api/v1/search?q=process.pid:%5B1%20TO", stack.stackJson().path("apiToken").asText()).statusCode());
+    }
+
+    @Test
+    @Order(4)
+    void onePartStopsAndStartsWhileTheRestRuns() throws Exception {
+        long oldPid = stack.stackJson().path("pids").path("ingest").asLong();
+        RunningStack.CommandResult stop = stack.fleetrec("stop", "ingest");
+        assertEquals(0, stop.status(), stop.output());
+        assertTrue(stack.stackJson().path("pids").path("ingest").isNull(), "stack.json still names the stopped ingest");
+        assertFalse(ProcessHandle.of(oldPid).map(ProcessHandle::isAlive).orElse(false), "ingest still runs");
+        RunningStack.CommandResult status = stack.fleetrec("status");
+        assertEquals(3, status.status(), status.output());
+        assertTrue(status.output().matches("(?s).*ingest\\s+stopped.*"), status.output());
+
+        // Recorded while the ingest server is down: the agent must deliver it once the server is back.
+        String word = "fleetrec" + UUID.randomUUID().toString().replace("-", "");
+        assertEquals(0, new ProcessBuilder("/bin/echo", word).start().waitFor());
+
+        RunningStack.CommandResult start = stack.fleetrec("start", "ingest");
+        assertEquals(0, start.status(), start.output());
+        long newPid = stack.stackJson().path("pids").path("ingest").asLong();
+        assertNotEquals(oldPid, newPid);
+        partPids.add(newPid);
+        assertEquals(0, stack.fleetrec("status").status());
+        assertEquals(1, stack.searchUntilFound("process.args:" + word, Duration.ofSeconds(90)).path("total").asLong());
+    }
+
+    @Test
+    @Order(5)
+    void stoppingTheLauncherLeavesNothingBehind() throws Exception {
+        stack.close();
+        assertNotNull(stack.launcher.exitValue());
+        for (long pid : partPids) {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid + " still runs");
+        }
+        assertFalse(Files.exists(stack.work.resolve("stack.json")), "stack.json left behind after the stack stopped");
+        AuditRulesProbe.assertNoRulesWithKey("fleetrec");
+        AuditRulesProbe.assertSameSettings(auditBefore, AuditRulesProbe.status());
+    }
+
+    private static boolean isRoot() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[1].equals("0"));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}
