@@ -82,8 +82,8 @@ public final class TemplateInstaller {
         try {
             var found = client.cluster().getComponentTemplate(b -> b.name(name)).componentTemplates();
             return found.isEmpty() ? null : found.get(0).componentTemplate().version();
-        } catch (ElasticsearchException e) {
-            if (e.status() == 404) return null;
+        } catch (ElasticsearchException | IOException e) {
+            if (ElasticsearchErrors.is(e, 404)) return null;
             throw e;
         }
     }
@@ -92,8 +92,8 @@ public final class TemplateInstaller {
         try {
             var found = client.indices().getIndexTemplate(b -> b.name(name)).indexTemplates();
             return found.isEmpty() ? null : found.get(0).indexTemplate().version();
-        } catch (ElasticsearchException e) {
-            if (e.status() == 404) return null;
+        } catch (ElasticsearchException | IOException e) {
+            if (ElasticsearchErrors.is(e, 404)) return null;
             throw e;
         }
     }

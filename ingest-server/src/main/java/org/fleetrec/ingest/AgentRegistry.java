@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.fleetrec.model.EventCodec;
 import org.fleetrec.model.IndexNames;
+import org.fleetrec.templates.ElasticsearchErrors;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -68,8 +69,8 @@ final class AgentRegistry {
                     .map(hit -> hit.source())
                     .map(src -> new AgentIdentity(src.path("agent_id").asText(), src.path("host_id").asText(),
                             src.path("host_name").asText()));
-        } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
-            if (e.status() != 404) throw e;
+        } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException | IOException e) {
+            if (!ElasticsearchErrors.is(e, 404)) throw e;
             identity = Optional.empty();
         }
         if (cache.size() > 100_000) cache.clear();

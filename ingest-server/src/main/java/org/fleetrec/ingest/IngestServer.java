@@ -87,8 +87,12 @@ public final class IngestServer implements AutoCloseable {
                     installer.install();
                     installed = true;
                 }
-                client.ping();
-                readiness.ready(true, null);
+                var health = client.cluster().health(h -> h.timeout(t -> t.time("5s")));
+                if (health.status() == co.elastic.clients.elasticsearch._types.HealthStatus.Red) {
+                    readiness.ready(false, "Elasticsearch cluster health is red");
+                } else {
+                    readiness.ready(true, null);
+                }
             } catch (Exception e) {
                 readiness.ready(false, (installed ? "Elasticsearch unreachable: " : "index templates not installed: ") + e);
                 log.warn("Elasticsearch not ready: {}", e.toString());

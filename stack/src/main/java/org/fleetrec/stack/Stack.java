@@ -203,6 +203,7 @@ public final class Stack {
     private void removeLeftoverAuditRules() throws IOException, InterruptedException {
         Path jar = files.jar(Part.AGENT);
         if (!Files.exists(jar)) return;
+        Files.createDirectories(files.logs());
         String javaBin = ProcessHandle.current().info().command().orElse("java");
         Process cleanup = new ProcessBuilder(javaBin, "-jar", jar.toString(), "cleanup")
                 .redirectErrorStream(true)

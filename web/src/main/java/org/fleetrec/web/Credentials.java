@@ -6,6 +6,7 @@ import co.elastic.clients.elasticsearch._types.Refresh;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.fleetrec.model.EventCodec;
 import org.fleetrec.model.IndexNames;
+import org.fleetrec.templates.ElasticsearchErrors;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,8 +45,8 @@ final class Credentials {
         try {
             client.create(c -> c.index(IndexNames.USERS).id("admin").document(user).refresh(Refresh.WaitFor));
             return Optional.of(password);
-        } catch (ElasticsearchException e) {
-            if (e.status() == 409) return Optional.empty();
+        } catch (ElasticsearchException | IOException e) {
+            if (ElasticsearchErrors.is(e, 409)) return Optional.empty();
             throw e;
         }
     }
@@ -58,8 +59,8 @@ final class Credentials {
             if (user.path("disabled").asBoolean(false)) return Optional.empty();
             if (!PasswordHasher.verify(password, user.path("password_hash").asText(null))) return Optional.empty();
             return Optional.of(new Principal(username, user.path("role").asText(Principal.VIEWER)));
-        } catch (ElasticsearchException e) {
-            if (e.status() == 404) return Optional.empty();
+        } catch (ElasticsearchException | IOException e) {
+            if (ElasticsearchErrors.is(e, 404)) return Optional.empty();
             throw e;
         }
     }
@@ -72,8 +73,8 @@ final class Credentials {
                 .put("created", Instant.now().toString());
         try {
             client.create(c -> c.index(IndexNames.API_TOKENS).id(hash).document(doc).refresh(Refresh.WaitFor));
-        } catch (ElasticsearchException e) {
-            if (e.status() != 409) throw e;
+        } catch (ElasticsearchException | IOException e) {
+            if (!ElasticsearchErrors.is(e, 409)) throw e;
         }
     }
 
@@ -89,8 +90,8 @@ final class Credentials {
                     ? Optional.of(new Principal("token:" + found.source().path("name").asText(),
                     found.source().path("role").asText(Principal.VIEWER)))
                     : Optional.empty();
-        } catch (ElasticsearchException e) {
-            if (e.status() != 404) throw e;
+        } catch (ElasticsearchException | IOException e) {
+            if (!ElasticsearchErrors.is(e, 404)) throw e;
             principal = Optional.empty();
         }
         if (tokenCache.size() > 10_000) tokenCache.clear();

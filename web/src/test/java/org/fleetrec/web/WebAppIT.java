@@ -68,13 +68,13 @@ class WebAppIT {
 
     @Test
     void searchFindsByLuceneQueryNewestFirst() throws Exception {
-        JsonNode all = search("q=" + enc("process.args:/bin/tool"));
+        JsonNode all = search("q=" + enc("process.args:\"/bin/tool\""));
         assertEquals(3, all.path("total").asInt());
         assertEquals("gamma", all.path("hits").get(0).path("process").path("args").get(1).asText());
         assertEquals("alpha", all.path("hits").get(2).path("process").path("args").get(1).asText());
 
         assertEquals(1, search("q=" + enc("process.args:alpha")).path("total").asInt());
-        assertEquals(2, search("q=" + enc("process.args:/bin/tool") + "&from=now-1h").path("total").asInt());
+        assertEquals(2, search("q=" + enc("process.args:\"/bin/tool\"") + "&from=now-1h").path("total").asInt());
         assertEquals(1, search("dataset=network").path("total").asInt());
         assertEquals(2, search("host=web-a").path("total").asInt());
         assertEquals(1, search("size=1").path("hits").size());
