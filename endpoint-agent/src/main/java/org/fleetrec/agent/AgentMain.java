@@ -1,5 +1,6 @@
 package org.fleetrec.agent;
 
+import org.fleetrec.agent.source.netlink.AuditNetlink;
 import org.fleetrec.agent.source.netlink.KernelAudit;
 
 import java.util.Arrays;
@@ -10,7 +11,7 @@ public final class AgentMain {
     private static final String USAGE = """
             usage: fleetrec agent <command>
               run        record this host and ship to FLEETREC_INGEST_URL (enrolls with FLEETREC_ENROLLMENT_SECRET)
-              cleanup    remove audit rules tagged with the project's key (after a crash)
+              cleanup    remove audit rules tagged with the project's key after a crash (--force: even while an agent records)
             environment: FLEETREC_INGEST_URL, FLEETREC_ENROLLMENT_SECRET, FLEETREC_AGENT_STATE (state folder),
                          FLEETREC_AUDIT_BACKLOG_LIMIT (8192), FLEETREC_AUDIT_BACKLOG_WAIT (kernel ticks, 1)
             """;
@@ -22,10 +23,7 @@ public final class AgentMain {
         String command = args.length == 0 ? "help" : args[0];
         switch (command) {
             case "run" -> run();
-            case "cleanup" -> {
-                int removed = KernelAudit.removeRulesWithKey(System.getenv().getOrDefault("FLEETREC_RULE_KEY", AgentConfig.RULE_KEY));
-                System.out.println("removed " + removed + " audit rules");
-            }
+            case "cleanup" -> cleanup(Arrays.asList(args).contains("--force"));
             case "help", "--help", "-h" -> System.out.print(USAGE);
             default -> {
                 System.err.println("unknown command: " + String.join(" ", Arrays.asList(args)));
@@ -33,6 +31,23 @@ public final class AgentMain {
                 System.exit(2);
             }
         }
+    }
+
+    /** Removes left-over rules, but never from under an agent that is still recording. */
+    private static void cleanup(boolean force) throws Exception {
+        long daemon;
+        try (AuditNetlink netlink = AuditNetlink.open()) {
+            daemon = netlink.status().pid();
+        }
+        boolean agentRecording = daemon > 0 && ProcessHandle.of(daemon).map(ProcessHandle::isAlive).orElse(false)
+                && ProcessHandle.of(daemon).flatMap(h -> h.info().arguments())
+                .map(a -> String.join(" ", a).contains("endpoint-agent")).orElse(false);
+        if (agentRecording && !force) {
+            System.err.println("an agent (pid " + daemon + ") is recording and owns these rules; stop it first, or use --force");
+            System.exit(1);
+        }
+        int removed = KernelAudit.removeRulesWithKey(System.getenv().getOrDefault("FLEETREC_RULE_KEY", AgentConfig.RULE_KEY));
+        System.out.println("removed " + removed + " audit rules");
     }
 
     private static void run() throws Exception {

@@ -22,6 +22,9 @@ public final class Launcher {
               start <part>       start one part of a running stack again
             """;
 
+    /** Set when a shutdown begins: parts dying from the same Ctrl-C are then expected, not news. */
+    private static volatile boolean stopping;
+
     private Launcher() {
     }
 
@@ -38,6 +41,7 @@ public final class Launcher {
                 case "status" -> status(files, stack);
                 case "start", "stop" -> one(files, stack, command, args);
                 case "cleanup" -> cleanup(files);
+                case "test-es" -> testElasticsearch(files, args);
                 default -> {
                     System.out.print(USAGE);
                     yield "help".equals(command) ? 0 : 2;
@@ -63,6 +67,7 @@ public final class Launcher {
         state.launcher = ProcessHandle.current().pid();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread shutdown = new Thread(() -> {
+            stopping = true;
             Stack.say("stopping…");
             try {
                 StackState current = StackState.read(files.stackJson()).orElse(state);
@@ -104,7 +109,7 @@ public final class Launcher {
         while (true) {
             Thread.sleep(5_000);
             Optional<StackState> current = StackState.read(files.stackJson());
-            if (current.isEmpty()) continue;
+            if (current.isEmpty() || stopping) continue;
             Map<Part, Boolean> alive = stack.alive(current.get());
             for (Part part : Part.values()) {
                 boolean expected = current.get().pids.get(part) != null;
@@ -131,7 +136,31 @@ public final class Launcher {
     }
 
     /** Elasticsearch nodes the test suites start in the default work folder. */
-    static final java.util.List<String> TEST_NODES = java.util.List.of("test", "test-2", "test-3", "test-4", "unit", "orphan");
+    static final String TEST_RUN_NODE = "test-run";
+    static final java.util.List<String> TEST_NODES = java.util.List.of(TEST_RUN_NODE, "test", "test-2", "test-3", "test-4", "unit", "orphan");
+
+    /**
+     * One Elasticsearch for a whole test run, shared by every module's tests through
+     * FLEETREC_TEST_ES_URL: {@code test-es start} prints its URL, {@code test-es stop} stops it.
+     */
+    private static int testElasticsearch(StackFiles files, String[] args) {
+        String action = args.length > 1 ? args[1] : "";
+        switch (action) {
+            case "start" -> {
+                var es = org.fleetrec.stack.elasticsearch.LocalElasticsearch.start(files.workDir(), TEST_RUN_NODE);
+                System.out.println(es.url());
+                return 0;
+            }
+            case "stop" -> {
+                org.fleetrec.stack.elasticsearch.LocalElasticsearch.stopRunning(files.workDir(), TEST_RUN_NODE);
+                return 0;
+            }
+            default -> {
+                System.err.println("usage: test-es start|stop");
+                return 2;
+            }
+        }
+    }
 
     /** Stops whatever crashed runs left behind: stacks (the system tests' too), test nodes, audit rules. */
     private static int cleanup(StackFiles files) throws Exception {

@@ -60,7 +60,9 @@ public final class Stack {
                     return;
                 }
                 say("starting Elasticsearch (first start unpacks it; allow a minute)…");
-                LocalElasticsearch es = LocalElasticsearch.start(files.workDir(), ES_NODE);
+                // A restart keeps the port, so the ingest server and web keep a valid URL.
+                int port = state.elasticsearch == null ? 0 : URI.create(state.elasticsearch).getPort();
+                LocalElasticsearch es = LocalElasticsearch.start(files.workDir(), ES_NODE, port);
                 state.elasticsearch = es.url().toString();
                 state.pids.put(Part.ELASTICSEARCH, es.pid());
                 say("Elasticsearch " + state.elasticsearch + " (pid " + es.pid() + ")");

@@ -77,7 +77,7 @@ public final class ProcessTable {
     public synchronized Entry exec(long pid, long ppid, Instant eventTime, String executable, List<String> args) {
         long startTicks = ProcStat.read(proc, pid).map(ProcStat::startTicks)
                 // Already exited: estimate from the event time so the id stays stable for this run.
-                .orElseGet(() -> Math.max(0, (eventTime.getEpochSecond() - bootSeconds) * ProcStat.TICKS_PER_SECOND));
+                .orElseGet(() -> Math.max(0, (eventTime.toEpochMilli() - bootSeconds * 1000) * ProcStat.TICKS_PER_SECOND / 1000));
         Entry previous = byPid.get(pid);
         int ordinal = previous != null && previous.startTicks() == startTicks ? previous.ordinal() + 1 : 0;
         Entry entry = new Entry(pid, ppid, startTicks, ordinal,

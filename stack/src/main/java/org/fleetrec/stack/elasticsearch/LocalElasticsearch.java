@@ -110,10 +110,23 @@ public final class LocalElasticsearch implements AutoCloseable {
      *     the console log; everything started is stopped again)
      */
     public static LocalElasticsearch start(Path workDir, String nodeName, Duration startTimeout) {
-        return start(workDir, nodeName, startTimeout, heapOptions());
+        return start(workDir, nodeName, startTimeout, heapOptions(), 0);
+    }
+
+    /**
+     * Starts the node on a given HTTP port, so a restarted node keeps the URL its clients were
+     * given; 0 picks a free port.
+     */
+    public static LocalElasticsearch start(Path workDir, String nodeName, int httpPort) {
+        return start(workDir, nodeName, defaultStartTimeout(), heapOptions(), httpPort);
     }
 
     static LocalElasticsearch start(Path workDir, String nodeName, Duration startTimeout, String heapOptions) {
+        return start(workDir, nodeName, startTimeout, heapOptions, 0);
+    }
+
+    static LocalElasticsearch start(Path workDir, String nodeName, Duration startTimeout, String heapOptions,
+                                    int httpPort) {
         Layout.checkNodeName(nodeName);
         Path realWorkDir = Layout.workDir(workDir);
         Path controlDir = Layout.controlDir(realWorkDir, nodeName);
@@ -128,12 +141,12 @@ public final class LocalElasticsearch implements AutoCloseable {
                     stopOrphan(realWorkDir, nodeName, controlDir);
                     for (int attempt = 1;; attempt++) {
                         try {
-                            return launch(realWorkDir, nodeName, controlDir, startTimeout, heapOptions);
+                            return launch(realWorkDir, nodeName, controlDir, startTimeout, heapOptions, httpPort);
                         } catch (IllegalStateException e) {
                             // the free ports we picked were taken before Elasticsearch bound them: pick again
                             Path console = Layout.base(realWorkDir).resolve("es-" + nodeName).resolve("logs")
                                     .resolve("console.log");
-                            if (attempt >= 3 || !tail(console, 5000).contains("Address already in use")) {
+                            if (attempt >= 3 || httpPort > 0 || !tail(console, 5000).contains("Address already in use")) {
                                 throw e;
                             }
                         }
@@ -229,7 +242,7 @@ public final class LocalElasticsearch implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ start
 
     private static LocalElasticsearch launch(Path realWorkDir, String nodeName, Path controlDir,
-            Duration startTimeout, String heapOptions) throws IOException {
+            Duration startTimeout, String heapOptions, int requestedHttpPort) throws IOException {
         boolean root = Posix.isRoot();
         Path install = ElasticsearchDistribution.install(realWorkDir);
         Path nodeDir = Layout.base(realWorkDir).resolve("es-" + nodeName);
@@ -246,7 +259,7 @@ public final class LocalElasticsearch implements AutoCloseable {
                 StandardCopyOption.REPLACE_EXISTING);
         Files.copy(distConfig.resolve("log4j2.properties"), config.resolve("log4j2.properties"),
                 StandardCopyOption.REPLACE_EXISTING);
-        int httpPort = freePort();
+        int httpPort = requestedHttpPort > 0 ? requestedHttpPort : freePort();
         int transportPort = freePort();
         while (transportPort == httpPort) {
             transportPort = freePort();
