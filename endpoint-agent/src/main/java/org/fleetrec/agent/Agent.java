@@ -108,8 +108,9 @@ public final class Agent implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             try {
                 return Enrollment.loadOrEnroll(config.stateDir(), config.ingest(), config.enrollmentSecret(), host, http);
+            } catch (Enrollment.Refused e) {
+                throw e;
             } catch (IOException e) {
-                if (e.getMessage() != null && e.getMessage().startsWith("enrollment refused (4")) throw e;
                 if (attempt % 5 == 1) log.warn("enrollment pending: {}", e.toString());
                 Thread.sleep(Math.min(30_000, 1_000L * attempt));
             }

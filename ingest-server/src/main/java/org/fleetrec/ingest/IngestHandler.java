@@ -106,6 +106,14 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             response.headers().set(HttpHeaderNames.ALLOW, "POST");
             return response;
         }
+        if (!readiness.ready()) {
+            // Before the templates exist, a write would create indices with guessed mappings.
+            metrics.error("not_ready");
+            FullHttpResponse response = HttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "not ready: " + readiness.reason());
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
+            return response;
+        }
         return action.run();
     }
 

@@ -142,6 +142,7 @@ class EndToEndIT {
         assertFalse(Files.exists(stack.work.resolve("stack.json")), "stack.json left behind after the stack stopped");
         AuditRulesProbe.assertNoRulesWithKey("fleetrec");
         AuditRulesProbe.assertSameSettings(auditBefore, AuditRulesProbe.status());
+        RunningStack.deleteWorkFolder(stack.work); // kept only when something failed, for its logs
     }
 
     private static boolean isRoot() {

@@ -121,6 +121,12 @@ final class RunningStack implements AutoCloseable {
         return text.toString();
     }
 
+    static void deleteWorkFolder(Path work) throws IOException {
+        try (var paths = Files.walk(work)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
     static String java() {
         return ProcessHandle.current().info().command().orElse("java");
     }

@@ -180,7 +180,12 @@ public final class AuditValues {
         if (hexOrText == null || hexOrText.isEmpty()) {
             return out;
         }
-        String decoded = decodeHexOrText(hexOrText);
+        return nulSeparated(decodeHexOrText(hexOrText));
+    }
+
+    /** argv as the kernel lays it out (proctitle, /proc/<pid>/cmdline): NUL-separated, trailing NUL optional. */
+    public static List<String> nulSeparated(String decoded) {
+        List<String> out = new ArrayList<>();
         int start = 0;
         for (int i = 0; i <= decoded.length(); i++) {
             if (i == decoded.length() || decoded.charAt(i) == '\0') {

@@ -23,7 +23,7 @@ public final class UserNames {
         this(Path.of("/etc/passwd"), Path.of("/etc/group"));
     }
 
-    UserNames(Path passwd, Path group) {
+    public UserNames(Path passwd, Path group) {
         this.passwd = passwd;
         this.group = group;
         reload();

@@ -1,10 +1,11 @@
 package org.fleetrec.agent.process;
 
+import org.fleetrec.agent.audit.AuditValues;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,16 +33,7 @@ public record ProcStat(long pid, long ppid, long startTicks, String comm) {
     public static List<String> cmdline(Path proc, long pid) {
         try {
             byte[] raw = Files.readAllBytes(proc.resolve(Long.toString(pid)).resolve("cmdline"));
-            List<String> args = new ArrayList<>();
-            int start = 0;
-            for (int i = 0; i < raw.length; i++) {
-                if (raw[i] == 0) {
-                    args.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
-                    start = i + 1;
-                }
-            }
-            if (start < raw.length) args.add(new String(raw, start, raw.length - start, StandardCharsets.UTF_8));
-            return args;
+            return AuditValues.nulSeparated(new String(raw, StandardCharsets.UTF_8));
         } catch (IOException e) {
             return List.of();
         }

@@ -20,6 +20,13 @@ import java.time.Duration;
  * The token is what the ingest server trusts for this host's identity.
  */
 public final class Enrollment {
+    /** The server answered and said no (wrong secret, bad host data): retrying will not help. */
+    public static final class Refused extends IOException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
     /** What the server issued to this agent. */
     public record Credentials(String token, String agentId) {
     }
@@ -46,8 +53,11 @@ public final class Enrollment {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 400 && response.statusCode() < 500) {
+            throw new Refused("enrollment refused (" + response.statusCode() + "): " + response.body());
+        }
         if (response.statusCode() != 200) {
-            throw new IOException("enrollment refused (" + response.statusCode() + "): " + response.body());
+            throw new IOException("enrollment failed (" + response.statusCode() + "): " + response.body());
         }
         JsonNode answer = EventCodec.mapper().readTree(response.body());
         Credentials credentials = new Credentials(answer.path("token").asText(), answer.path("agent_id").asText());
