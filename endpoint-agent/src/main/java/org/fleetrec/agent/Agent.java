@@ -4,20 +4,19 @@ import org.fleetrec.agent.audit.AuditEvent;
 import org.fleetrec.agent.audit.AuditEventAssembler;
 import org.fleetrec.agent.audit.AuditParseException;
 import org.fleetrec.agent.audit.AuditRecordParser;
-import org.fleetrec.agent.audit.rule.Arch;
 import org.fleetrec.agent.audit.rule.AuditRuleData;
+import org.fleetrec.agent.audit.rule.DefaultRules;
+import org.fleetrec.agent.filter.EventFilter;
 import org.fleetrec.agent.host.HostIdentity;
 import org.fleetrec.agent.host.UserNames;
-import org.fleetrec.agent.process.ExecutableHasher;
-import org.fleetrec.agent.process.ExecveMapper;
+import org.fleetrec.agent.process.EventMapper;
 import org.fleetrec.agent.process.ProcessTable;
 import org.fleetrec.agent.process.SnapshotMapper;
 import org.fleetrec.agent.ship.Enrollment;
 import org.fleetrec.agent.ship.Shipper;
 import org.fleetrec.agent.source.netlink.KernelAudit;
 import org.fleetrec.agent.source.netlink.KernelAuditConfig;
-import org.fleetrec.model.Dataset;
-import org.fleetrec.model.Ecs;
+import org.fleetrec.agent.source.netlink.NetlinkErrorException;
 import org.fleetrec.model.EventDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -36,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The agent's data flow: kernel audit → records → events → ECS documents → shipper.
+ * The agent's data flow: kernel audit → records → events → ECS documents → filter → shipper.
  * The capture thread only hands raw records to a bounded queue (drops are counted);
  * one processing thread does everything else, so nothing downstream can stall capture.
  */
@@ -44,19 +42,22 @@ public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     private static final Path PROC = Path.of("/proc");
     private static final long HEALTH_EVERY_MILLIS = 60_000;
+    private static final long STATUS_EVERY_MILLIS = 10_000;
+    private static final int EINVAL = 22;
 
     private record RawRecord(int type, String text) {
     }
 
     private final AgentConfig config;
     private final BlockingQueue<RawRecord> records = new ArrayBlockingQueue<>(65_536);
-    private final AtomicLong queueDrops = new AtomicLong();
-    private final AtomicLong malformed = new AtomicLong();
+    private final AgentHealth health = new AgentHealth();
+    private final AtomicLong recorded = new AtomicLong();
     private final HostIdentity host;
     private final EventStamp stamp;
     private final Shipper shipper;
     private final ProcessTable processes;
-    private final ExecveMapper execs;
+    private final EventMapper mapper;
+    private final EventFilter filter;
     private final AuditEventAssembler assembler;
     private final Thread processing;
     private final KernelAudit audit;
@@ -66,42 +67,57 @@ public final class Agent implements AutoCloseable {
         this.config = config;
         Files.createDirectories(config.stateDir());
         host = HostIdentity.read(config.stateDir());
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        Enrollment.Credentials credentials = enroll(http);
-        stamp = new EventStamp(new SequenceAllocator(config.stateDir().resolve("sequence")), host, credentials.agentId());
-        shipper = new Shipper(config.ingest(), credentials.token(), http, Shipper.Limits.defaults());
+        String agentId;
+        if (config.ship()) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            Enrollment.Credentials credentials = enroll(http);
+            agentId = credentials.agentId();
+            shipper = new Shipper(config.ingest(), credentials.token(), http, Shipper.Limits.defaults());
+        } else {
+            agentId = "local-" + host.id();
+            shipper = null;
+        }
+        stamp = new EventStamp(new SequenceAllocator(config.stateDir().resolve("sequence")), host, agentId);
 
         UserNames names = new UserNames();
         processes = new ProcessTable(host, PROC);
-        execs = new ExecveMapper(processes, names, new ExecutableHasher(PROC));
+        mapper = new EventMapper(processes, names, PROC);
+        filter = EventFilter.load(config.filters(), processes);
         assembler = new AuditEventAssembler(this::onEvent, 2_000);
 
         // Kernel first, snapshot second: a process started in between is seen by both, never by neither.
-        audit = KernelAudit.start(new KernelAuditConfig(config.ruleKey(), defaultRules(config.ruleKey()),
-                config.backlogLimit(), config.backlogWaitTime(), 0), this::onRecord);
+        audit = startKernelAudit();
         SnapshotMapper snapshots = new SnapshotMapper(processes, names, PROC);
         Instant now = Instant.now();
         for (ProcessTable.Entry entry : processes.snapshot()) {
-            shipper.ship(stamp.stamp(snapshots.map(entry, now)));
+            emit(snapshots.map(entry, now));
         }
-        shipper.ship(stamp.stamp(health()));
+        emit(healthDocument());
         processing = new Thread(this::process, "audit-processing");
         processing.start();
-        log.info("agent {} recording host {} ({}) in mode {}", credentials.agentId(), host.name(), host.id(), audit.mode());
+        log.info("agent {} recording host {} ({}) in mode {}", agentId, host.name(), host.id(), audit.mode());
     }
 
     public String mode() {
         return audit.mode();
     }
 
-    /** execve and execveat on both ABIs, tagged with our key, never for the agent itself. */
-    static List<AuditRuleData> defaultRules(String key) {
+    private KernelAudit startKernelAudit() throws IOException {
+        List<Path> watched = DefaultRules.existing(config.watchedPaths());
         long self = ProcessHandle.current().pid();
-        List<AuditRuleData> rules = new ArrayList<>();
-        for (Arch arch : new Arch[]{Arch.B64, Arch.B32}) {
-            rules.add(AuditRuleData.exitAlways().arch(arch).syscalls("execve", "execveat").pidNot(self).key(key));
+        try {
+            return KernelAudit.start(config(DefaultRules.build(self, config.ruleKey(), watched, true)), this::onRecord);
+        } catch (NetlinkErrorException e) {
+            if (e.errno() != EINVAL) throw e;
+            // Kernels before saddr_fam: capture all families, drop local sockets in the agent.
+            log.warn("the kernel does not filter by socket family ({}); filtering in the agent instead", e.getMessage());
+            return KernelAudit.start(config(DefaultRules.build(self, config.ruleKey(), watched, false)), this::onRecord);
         }
-        return rules;
+    }
+
+    private KernelAuditConfig config(List<AuditRuleData> rules) {
+        return new KernelAuditConfig(config.ruleKey(), rules, config.backlogLimit(), config.backlogWaitTime(),
+                config.rateLimit());
     }
 
     private Enrollment.Credentials enroll(HttpClient http) throws InterruptedException, IOException {
@@ -119,11 +135,13 @@ public final class Agent implements AutoCloseable {
 
     /** Called on the capture thread: must never block. */
     private void onRecord(String text, int type) {
-        if (!records.offer(new RawRecord(type, text))) queueDrops.incrementAndGet();
+        if (!records.offer(new RawRecord(type, text))) health.queueDrops.incrementAndGet();
     }
 
     private void process() {
-        long nextHealth = System.currentTimeMillis() + HEALTH_EVERY_MILLIS;
+        long now = System.currentTimeMillis();
+        long nextHealth = now + HEALTH_EVERY_MILLIS;
+        long nextStatus = now;
         while (!stopping || !records.isEmpty()) {
             try {
                 RawRecord raw = records.poll(100, TimeUnit.MILLISECONDS);
@@ -131,19 +149,24 @@ public final class Agent implements AutoCloseable {
                     try {
                         assembler.accept(AuditRecordParser.parse(raw.type(), raw.text()));
                     } catch (AuditParseException e) {
-                        malformed.incrementAndGet();
+                        health.malformed.incrementAndGet();
                         log.debug("malformed audit record ({}): {}", e.getMessage(), raw.text());
                     }
                 }
-                long now = System.currentTimeMillis();
+                now = System.currentTimeMillis();
                 assembler.flushExpired(now);
-                if (now >= nextHealth) {
-                    shipper.ship(stamp.stamp(health()));
-                    nextHealth = now + HEALTH_EVERY_MILLIS;
+                if (now >= nextStatus) {
+                    EventDocument doc = healthDocument();
+                    if (now >= nextHealth) {
+                        emit(doc);
+                        nextHealth = now + HEALTH_EVERY_MILLIS;
+                    }
+                    AgentHealth.writeStatus(config.stateDir().resolve("status.json"), doc, ProcessHandle.current().pid());
+                    nextStatus = now + STATUS_EVERY_MILLIS;
                 }
             } catch (InterruptedException e) {
                 return;
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 // One bad event must not end recording.
                 log.warn("event processing failed", e);
             }
@@ -152,35 +175,31 @@ public final class Agent implements AutoCloseable {
     }
 
     private void onEvent(AuditEvent event) {
-        if (!ExecveMapper.isExec(event)) return;
         try {
-            shipper.ship(stamp.stamp(execs.map(event)));
+            List<EventDocument> docs = mapper.map(event);
+            if (docs.isEmpty()) health.ipcSockets.incrementAndGet();
+            for (EventDocument doc : docs) {
+                if (filter.keep(doc)) emit(doc);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            malformed.incrementAndGet();
+            health.malformed.incrementAndGet();
             log.warn("could not map audit event {}: {}", event.serial(), e.toString());
         }
     }
 
-    private EventDocument health() {
+    private void emit(EventDocument doc) throws InterruptedException {
+        health.counted(doc);
+        recorded.incrementAndGet();
+        if (shipper != null) shipper.ship(stamp.stamp(doc));
+    }
+
+    private EventDocument healthDocument() {
         var status = audit.status();
-        return EventDocument.create()
-                .put(Ecs.TIMESTAMP, Instant.now().toString())
-                .put(Ecs.EVENT_DATASET, Dataset.AGENT.id())
-                .put(Ecs.EVENT_ACTION, "health")
-                .put(Ecs.EVENT_KIND, "metric")
-                .putAll(Ecs.EVENT_CATEGORY, List.of("host"))
-                .putAll(Ecs.EVENT_TYPE, List.of("info"))
-                .put("fleet.health.source_mode", audit.mode())
-                .put("fleet.health.kernel_lost", status.lost())
-                .put("fleet.health.backlog", status.backlog())
-                .put("fleet.health.socket_overruns", audit.overruns())
-                .put("fleet.health.queue_drops", queueDrops.get())
-                .put("fleet.health.sequence_gaps", assembler.sequenceGaps())
-                .put("fleet.health.malformed_records", malformed.get())
-                .put("fleet.health.process_table_size", processes.size())
-                .put("fleet.health.ship_queue", shipper.pending());
+        return health.document(new AgentHealth.Readings(audit.mode(), status.lost(), status.backlog(),
+                audit.overruns(), assembler.sequenceGaps(), filter.dropped(), processes.size(),
+                shipper == null ? 0 : shipper.pending(), shipper == null ? 0 : shipper.shipped(), "none"));
     }
 
     /** Removes our rules and restores the kernel settings first, then drains what was recorded. */
@@ -189,7 +208,7 @@ public final class Agent implements AutoCloseable {
         audit.close();
         stopping = true;
         processing.join(5_000);
-        shipper.close();
-        log.info("agent stopped; {} events shipped", shipper.shipped());
+        if (shipper != null) shipper.close();
+        log.info("agent stopped; {} events recorded, {} shipped", recorded.get(), shipper == null ? 0 : shipper.shipped());
     }
 }

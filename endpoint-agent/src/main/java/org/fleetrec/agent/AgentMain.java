@@ -11,9 +11,12 @@ public final class AgentMain {
     private static final String USAGE = """
             usage: fleetrec agent <command>
               run        record this host and ship to FLEETREC_INGEST_URL (enrolls with FLEETREC_ENROLLMENT_SECRET)
+              status     the running agent's health: mode, events and rates per dataset, every kind of loss
               cleanup    remove audit rules tagged with the project's key after a crash (--force: even while an agent records)
             environment: FLEETREC_INGEST_URL, FLEETREC_ENROLLMENT_SECRET, FLEETREC_AGENT_STATE (state folder),
-                         FLEETREC_AUDIT_BACKLOG_LIMIT (8192), FLEETREC_AUDIT_BACKLOG_WAIT (kernel ticks, 1)
+                         FLEETREC_AUDIT_BACKLOG_LIMIT (8192), FLEETREC_AUDIT_BACKLOG_WAIT (kernel ticks, 1),
+                         FLEETREC_AUDIT_RATE_LIMIT (0), FLEETREC_WATCH_PATHS (colon-separated; * allowed),
+                         FLEETREC_FILTERS (JSON file, default <state>/filters.json), FLEETREC_SHIP (on|off)
             """;
 
     private AgentMain() {
@@ -24,6 +27,7 @@ public final class AgentMain {
         switch (command) {
             case "run" -> run();
             case "cleanup" -> cleanup(Arrays.asList(args).contains("--force"));
+            case "status" -> System.exit(status());
             case "help", "--help", "-h" -> System.out.print(USAGE);
             default -> {
                 System.err.println("unknown command: " + String.join(" ", Arrays.asList(args)));
@@ -31,6 +35,22 @@ public final class AgentMain {
                 System.exit(2);
             }
         }
+    }
+
+    /** Prints the status the running agent writes every ten seconds; exit 3 when no agent runs. */
+    private static int status() throws java.io.IOException {
+        java.nio.file.Path state = java.nio.file.Path.of(System.getenv().getOrDefault("FLEETREC_AGENT_STATE", AgentConfig.DEFAULT_STATE));
+        java.nio.file.Path file = state.resolve("status.json");
+        if (!java.nio.file.Files.exists(file)) {
+            System.err.println("no agent status in " + state + " (is an agent running with FLEETREC_AGENT_STATE=" + state + "?)");
+            return 3;
+        }
+        var status = org.fleetrec.model.EventCodec.mapper().readTree(file.toFile());
+        long pid = status.path("pid").asLong();
+        boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        System.out.println("agent pid " + pid + (alive ? " running" : " NOT running") + ", status of " + status.path("time").asText());
+        System.out.println(status.path("health").toPrettyString());
+        return alive ? 0 : 3;
     }
 
     /** Removes left-over rules, but never from under an agent that is still recording. */

@@ -74,7 +74,7 @@ class EndToEndIT {
         assertEquals(0, echo.waitFor());
         long started = System.nanoTime();
 
-        JsonNode result = stack.searchUntilFound("process.args:" + word, Duration.ofSeconds(60));
+        JsonNode result = stack.searchUntilFound("event.action:executed AND process.args:" + word, Duration.ofSeconds(60));
         System.out.printf("exec found through the REST API %d ms after it ran%n", (System.nanoTime() - started) / 1_000_000);
         assertEquals(1, result.path("total").asLong(), "exactly one document for one exec: " + result);
         JsonNode doc = result.path("hits").get(0);
@@ -98,8 +98,77 @@ class EndToEndIT {
         assertNotEquals(parentEntity, process.path("entity_id").asText());
     }
 
+    /**
+     * The recorder's acceptance scenario on the real kernel: a shell writes, renames and deletes a
+     * file and connects to a listener in this JVM. bash stands in for sh because Debian's sh (dash)
+     * cannot open TCP connections by itself; mv and rm are programs of their own, children of bash.
+     */
     @Test
     @Order(3)
+    void fileAndNetworkActivityAreTiedToTheProcessThatDidIt() throws Exception {
+        String tag = "fleetrec" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        String file = "/tmp/" + tag;
+        long jvm = ProcessHandle.current().pid();
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            int port = listener.getLocalPort();
+            // The accepted socket stays open like a server's would, until the test is done with it.
+            java.util.concurrent.CompletableFuture<java.net.Socket> accepted = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return listener.accept();
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            Process shell = new ProcessBuilder("bash", "-c", "echo x > " + file + "; exec 3<>/dev/tcp/127.0.0.1/" + port
+                    + "; mv " + file + " " + file + "2; rm " + file + "2").start();
+            assertEquals(0, shell.waitFor());
+            try (java.net.Socket connection = accepted.get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                assertTrue(connection.isConnected());
+
+            String jvmEntity = stack.searchUntilFound("process.pid:" + jvm + " AND event.action:already-running",
+                    Duration.ofSeconds(30)).path("hits").get(0).path("process").path("entity_id").asText();
+            JsonNode bash = hit("process.name:bash AND event.action:executed AND process.command_line.text:" + tag);
+            assertEquals(jvmEntity, bash.path("process").path("parent").path("entity_id").asText(), "bash's parent is this JVM");
+            String bashEntity = bash.path("process").path("entity_id").asText();
+            long bashPid = bash.path("process").path("pid").asLong();
+
+            JsonNode created = hit("event.action:created AND file.path:\"" + file + "\"");
+            assertEquals(bashEntity, created.path("process").path("entity_id").asText(), "the file was created by bash");
+            JsonNode renamed = hit("event.action:renamed AND file.target_path:\"" + file + "2\"");
+            assertEquals(file, renamed.path("file").path("path").asText());
+            assertEquals("mv", renamed.path("process").path("name").asText());
+            assertEquals(bashEntity, renamed.path("process").path("parent").path("entity_id").asText());
+            JsonNode deleted = hit("event.action:deleted AND file.path:\"" + file + "2\"");
+            assertEquals("rm", deleted.path("process").path("name").asText());
+            boolean execdInPlace = deleted.path("process").path("pid").asLong() == bashPid
+                    && jvmEntity.equals(deleted.path("process").path("parent").path("entity_id").asText());
+            assertTrue(execdInPlace || bashEntity.equals(deleted.path("process").path("parent").path("entity_id").asText()),
+                    "rm ran from bash: " + deleted);
+
+            JsonNode egress = hit("event.action:connected-to AND destination.port:" + port);
+            assertEquals(bashEntity, egress.path("process").path("entity_id").asText(), "bash made the connection");
+            assertEquals("egress", egress.path("network").path("direction").asText());
+            assertEquals("127.0.0.1", egress.path("source").path("ip").asText(), "the local end comes from the socket");
+            assertTrue(egress.path("source").path("port").asInt() > 0);
+            JsonNode ingress = hit("event.action:accepted-connection-from AND destination.port:" + port);
+            assertEquals(jvm, ingress.path("process").path("pid").asLong());
+            assertEquals(egress.path("source").path("port").asInt(), ingress.path("source").path("port").asInt());
+            String communityId = egress.path("network").path("community_id").asText("");
+            assertFalse(communityId.isEmpty(), "egress without community id: " + egress);
+            assertEquals(communityId, ingress.path("network").path("community_id").asText(), "both ends join on one id");
+            }
+        }
+    }
+
+    private static JsonNode hit(String query) throws Exception {
+        JsonNode result = stack.searchUntilFound(query, Duration.ofSeconds(30));
+        assertEquals(1, result.path("total").asLong(), "exactly one event for " + query + ": " + result);
+        return result.path("hits").get(0);
+    }
+
+    @Test
+    @Order(4)
     void theRestApiRefusesMissingAndWrongTokens() throws Exception {
         assertEquals(401, stack.get("/api/v1/search?q=*", null).statusCode());
         assertEquals(401, stack.get("/api/v1/search?q=*", "not-a-token").statusCode());
@@ -107,7 +176,7 @@ class EndToEndIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void onePartStopsAndStartsWhileTheRestRuns() throws Exception {
         long oldPid = stack.stackJson().path("pids").path("ingest").asLong();
         RunningStack.CommandResult stop = stack.fleetrec("stop", "ingest");
@@ -128,11 +197,11 @@ class EndToEndIT {
         assertNotEquals(oldPid, newPid);
         partPids.add(newPid);
         assertEquals(0, stack.fleetrec("status").status());
-        assertEquals(1, stack.searchUntilFound("process.args:" + word, Duration.ofSeconds(90)).path("total").asLong());
+        assertEquals(1, stack.searchUntilFound("event.action:executed AND process.args:" + word, Duration.ofSeconds(90)).path("total").asLong());
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void stoppingTheLauncherLeavesNothingBehind() throws Exception {
         stack.close();
         assertNotNull(stack.launcher.exitValue());

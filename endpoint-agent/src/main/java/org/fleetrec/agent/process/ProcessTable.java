@@ -64,13 +64,14 @@ public final class ProcessTable {
     }
 
     /**
-     * The entity current for {@code ppid}; when the table never saw it, it is inferred from /proc
-     * (or, if the parent is gone too, returned empty: the tree shows it as a missing parent).
+     * The entity current for {@code pid}; when the table never saw it, it is inferred from /proc
+     * (or, if the task is gone too, returned empty: the tree shows it as a missing node).
      */
-    public synchronized Optional<Entry> parent(long ppid) {
-        Entry known = byPid.get(ppid);
+    public synchronized Optional<Entry> current(long pid) {
+        if (pid <= 0) return Optional.empty();
+        Entry known = byPid.get(pid);
         if (known != null) return Optional.of(known);
-        return ProcStat.read(proc, ppid).map(this::register);
+        return ProcStat.read(proc, pid).map(this::register);
     }
 
     /** Records a successful exec by {@code pid} and returns its new entry. */

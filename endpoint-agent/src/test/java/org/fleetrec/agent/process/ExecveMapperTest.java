@@ -42,7 +42,8 @@ class ExecveMapperTest {
         Files.writeString(dir.resolve("passwd"), "root:x:0:0::/root:/bin/bash\nwardog:x:1000:1000::/home/wardog:/bin/bash\n");
         Files.writeString(dir.resolve("group"), "root:x:0:\nwardog:x:1000:\n");
         table = new ProcessTable(HOST, proc);
-        mapper = new ExecveMapper(table, new UserNames(dir.resolve("passwd"), dir.resolve("group")), new ExecutableHasher(proc));
+        UserNames names = new UserNames(dir.resolve("passwd"), dir.resolve("group"));
+        mapper = new ExecveMapper(table, new ProcessFields(table, names), new ExecutableHasher(proc));
     }
 
     private void writeStat(long pid, String comm, long ppid, long startTicks) throws Exception {

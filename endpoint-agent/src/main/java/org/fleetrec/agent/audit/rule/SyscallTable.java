@@ -17,7 +17,7 @@ import java.util.Map;
  *       maps a name to exactly one number.</li>
  * </ul>
  */
-final class SyscallTable {
+public final class SyscallTable {
     private static final Map<String, int[]> X86_64 = new HashMap<>();
     private static final Map<String, int[]> I386 = new HashMap<>();
 
@@ -110,5 +110,15 @@ final class SyscallTable {
             throw new IllegalArgumentException("unknown syscall '" + name + "' for arch " + arch);
         }
         return n.clone();
+    }
+
+    /** The name of a syscall number on an ABI, or null; the first name wins where two share a number. */
+    public static String name(Arch arch, int number) {
+        for (Map.Entry<String, int[]> entry : (arch == Arch.B64 ? X86_64 : I386).entrySet()) {
+            for (int n : entry.getValue()) {
+                if (n == number) return entry.getKey();
+            }
+        }
+        return null;
     }
 }
