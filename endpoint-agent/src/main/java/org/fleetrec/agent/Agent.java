@@ -12,6 +12,8 @@ import org.fleetrec.agent.host.UserNames;
 import org.fleetrec.agent.process.EventMapper;
 import org.fleetrec.agent.process.ProcessTable;
 import org.fleetrec.agent.process.SnapshotMapper;
+import org.fleetrec.agent.rules.UserRuleWatcher;
+import org.fleetrec.agent.rules.UserRules;
 import org.fleetrec.agent.ship.Enrollment;
 import org.fleetrec.agent.ship.Shipper;
 import org.fleetrec.agent.source.netlink.KernelAudit;
@@ -43,6 +45,7 @@ public final class Agent implements AutoCloseable {
     private static final Path PROC = Path.of("/proc");
     private static final long HEALTH_EVERY_MILLIS = 60_000;
     private static final long STATUS_EVERY_MILLIS = 10_000;
+    private static final long RULES_EVERY_MILLIS = 2_000;
     private static final int EINVAL = 22;
 
     private record RawRecord(int type, String text) {
@@ -61,6 +64,7 @@ public final class Agent implements AutoCloseable {
     private final AuditEventAssembler assembler;
     private final Thread processing;
     private final KernelAudit audit;
+    private final UserRuleWatcher userRules;
     private volatile boolean stopping;
 
     public Agent(AgentConfig config) throws IOException, InterruptedException {
@@ -87,6 +91,10 @@ public final class Agent implements AutoCloseable {
 
         // Kernel first, snapshot second: a process started in between is seen by both, never by neither.
         audit = startKernelAudit();
+        // User rules follow ours: a crashed run's copies go first, then the host's set is applied.
+        KernelAudit.removeRulesWithKey(UserRules.KEY);
+        userRules = new UserRuleWatcher(config.stateDir());
+        userRules.poll();
         SnapshotMapper snapshots = new SnapshotMapper(processes, names, PROC);
         Instant now = Instant.now();
         for (ProcessTable.Entry entry : processes.snapshot()) {
@@ -142,6 +150,7 @@ public final class Agent implements AutoCloseable {
         long now = System.currentTimeMillis();
         long nextHealth = now + HEALTH_EVERY_MILLIS;
         long nextStatus = now;
+        long nextRules = now + RULES_EVERY_MILLIS;
         while (!stopping || !records.isEmpty()) {
             try {
                 RawRecord raw = records.poll(100, TimeUnit.MILLISECONDS);
@@ -155,6 +164,10 @@ public final class Agent implements AutoCloseable {
                 }
                 now = System.currentTimeMillis();
                 assembler.flushExpired(now);
+                if (now >= nextRules) {
+                    userRules.poll();
+                    nextRules = now + RULES_EVERY_MILLIS;
+                }
                 if (now >= nextStatus) {
                     EventDocument doc = healthDocument();
                     if (now >= nextHealth) {
@@ -199,12 +212,13 @@ public final class Agent implements AutoCloseable {
         var status = audit.status();
         return health.document(new AgentHealth.Readings(audit.mode(), status.lost(), status.backlog(),
                 audit.overruns(), assembler.sequenceGaps(), filter.dropped(), processes.size(),
-                shipper == null ? 0 : shipper.pending(), shipper == null ? 0 : shipper.shipped(), "none"));
+                shipper == null ? 0 : shipper.pending(), shipper == null ? 0 : shipper.shipped(), userRules.summary()));
     }
 
     /** Removes our rules and restores the kernel settings first, then drains what was recorded. */
     @Override
     public void close() throws InterruptedException {
+        userRules.close();
         audit.close();
         stopping = true;
         processing.join(5_000);

@@ -1,5 +1,7 @@
 package org.fleetrec.agent;
 
+import org.fleetrec.agent.rules.RulesCommand;
+import org.fleetrec.agent.rules.UserRules;
 import org.fleetrec.agent.source.netlink.AuditNetlink;
 import org.fleetrec.agent.source.netlink.KernelAudit;
 
@@ -12,6 +14,7 @@ public final class AgentMain {
             usage: fleetrec agent <command>
               run        record this host and ship to FLEETREC_INGEST_URL (enrolls with FLEETREC_ENROLLMENT_SECRET)
               status     the running agent's health: mode, events and rates per dataset, every kind of loss
+              rules      add|list|remove user audit rules (auditctl -a/-A syntax), applied by the running agent
               cleanup    remove audit rules tagged with the project's key after a crash (--force: even while an agent records)
             environment: FLEETREC_INGEST_URL, FLEETREC_ENROLLMENT_SECRET, FLEETREC_AGENT_STATE (state folder),
                          FLEETREC_AUDIT_BACKLOG_LIMIT (8192), FLEETREC_AUDIT_BACKLOG_WAIT (kernel ticks, 1),
@@ -28,6 +31,7 @@ public final class AgentMain {
             case "run" -> run();
             case "cleanup" -> cleanup(Arrays.asList(args).contains("--force"));
             case "status" -> System.exit(status());
+            case "rules" -> System.exit(RulesCommand.run(Arrays.asList(args).subList(1, args.length), stateDir(), System.out, System.err));
             case "help", "--help", "-h" -> System.out.print(USAGE);
             default -> {
                 System.err.println("unknown command: " + String.join(" ", Arrays.asList(args)));
@@ -37,9 +41,13 @@ public final class AgentMain {
         }
     }
 
+    private static java.nio.file.Path stateDir() {
+        return java.nio.file.Path.of(System.getenv().getOrDefault("FLEETREC_AGENT_STATE", AgentConfig.DEFAULT_STATE));
+    }
+
     /** Prints the status the running agent writes every ten seconds; exit 3 when no agent runs. */
     private static int status() throws java.io.IOException {
-        java.nio.file.Path state = java.nio.file.Path.of(System.getenv().getOrDefault("FLEETREC_AGENT_STATE", AgentConfig.DEFAULT_STATE));
+        java.nio.file.Path state = stateDir();
         java.nio.file.Path file = state.resolve("status.json");
         if (!java.nio.file.Files.exists(file)) {
             System.err.println("no agent status in " + state + " (is an agent running with FLEETREC_AGENT_STATE=" + state + "?)");
@@ -66,7 +74,8 @@ public final class AgentMain {
             System.err.println("an agent (pid " + daemon + ") is recording and owns these rules; stop it first, or use --force");
             System.exit(1);
         }
-        int removed = KernelAudit.removeRulesWithKey(System.getenv().getOrDefault("FLEETREC_RULE_KEY", AgentConfig.RULE_KEY));
+        int removed = KernelAudit.removeRulesWithKey(System.getenv().getOrDefault("FLEETREC_RULE_KEY", AgentConfig.RULE_KEY))
+                + KernelAudit.removeRulesWithKey(UserRules.KEY);
         System.out.println("removed " + removed + " audit rules");
     }
 

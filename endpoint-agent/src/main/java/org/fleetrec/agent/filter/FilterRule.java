@@ -39,8 +39,17 @@ public record FilterRule(String dataset, String executable, String pathPrefix, S
             if (path == null || !path.startsWith(pathPrefix)) return false;
         }
         if (user != null && !user.equals(doc.text("user.name")) && !user.equals(doc.text("user.id"))) return false;
-        if (key != null && !key.equals(doc.text("auditd.key"))) return false;
+        if (key != null && !hasValue(doc.get("auditd.key"), key)) return false;
         return ancestorExecutable == null || ancestors.stream().anyMatch(a -> like(ancestorExecutable, a));
+    }
+
+    private static boolean hasValue(com.fasterxml.jackson.databind.JsonNode node, String value) {
+        if (node == null) return false;
+        if (node.isArray()) {
+            for (var element : node) if (value.equals(element.asText())) return true;
+            return false;
+        }
+        return value.equals(node.asText());
     }
 
     boolean needsAncestors() {

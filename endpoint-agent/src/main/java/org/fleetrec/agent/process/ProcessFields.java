@@ -74,8 +74,11 @@ public final class ProcessFields {
 
     static void audit(EventDocument doc, AuditEvent event, AuditRecord first) {
         String key = first.field("key");
-        doc.put("auditd.key", key == null || "(null)".equals(key) ? null : first.text("key"))
-                .put("auditd.sequence", event.serial())
+        if (key != null && !"(null)".equals(key)) {
+            // A rule may carry several keys, which the kernel joins with 0x01.
+            doc.putAll("auditd.key", java.util.List.of(first.text("key").split("\u0001")));
+        }
+        doc.put("auditd.sequence", event.serial())
                 .put("auditd.record_type", first.typeName());
     }
 

@@ -29,6 +29,8 @@ public final class AuditRuleData {
     public static final int FILTER_EXIT = 4;
     public static final int FILTER_EXCLUDE = 5;
     public static final int FILTER_FS = 6;
+    /** {@code -A}: insert at the head of the list. The kernel clears it once the rule is stored. */
+    public static final int FILTER_PREPEND = 0x10;
     public static final int ACTION_NEVER = 0;
     public static final int ACTION_ALWAYS = 2;
 
@@ -156,6 +158,13 @@ public final class AuditRuleData {
         return withField(stringField(RuleField.EXE, exe, MAX_STRING), arch);
     }
 
+    /** {@code -F exe!=/path}: events of every executable but that one (typically to silence a noisy daemon). */
+    public AuditRuleData exeNot(String exe) {
+        requireText(exe, "exe");
+        Field f = stringField(RuleField.EXE, exe, MAX_STRING);
+        return withField(new Field(f.field(), Op.NOT_EQUAL.code(), f.value(), f.text()), arch);
+    }
+
     /** {@code -p rwxa} for watches: r=4, w=2, x=1, a=8. */
     public AuditRuleData perm(String rwxa) {
         int bits = 0;
@@ -223,6 +232,14 @@ public final class AuditRuleData {
     }
 
     // ---- accessors ----
+
+    /**
+     * The rule as the kernel keeps it: the prepend flag of an {@code -A} rule is cleared on insert,
+     * and a delete only finds the rule without it (with it: ENOENT).
+     */
+    public AuditRuleData stored() {
+        return (flags & FILTER_PREPEND) == 0 ? this : new AuditRuleData(flags & ~FILTER_PREPEND, action, mask, fields, arch);
+    }
 
     public int flags() {
         return flags;

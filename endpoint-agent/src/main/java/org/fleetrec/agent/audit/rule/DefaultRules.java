@@ -20,7 +20,6 @@ public final class DefaultRules {
             "/usr/local/bin", "/root/.ssh", "/home/*/.ssh", "/var/spool/cron", "/usr/lib/systemd/system",
             "/lib/systemd/system", "/tmp", "/dev/shm", "/var/tmp");
 
-    private static final int FILTER_PREPEND = 0x10;
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
 
@@ -35,7 +34,7 @@ public final class DefaultRules {
     public static List<AuditRuleData> build(long selfPid, String key, List<Path> watched, boolean socketFamilyFilter) {
         List<AuditRuleData> rules = new ArrayList<>();
         // -A exit,never -F pid=self: evaluated before every other rule, ours or the user's.
-        rules.add(AuditRuleData.of(AuditRuleData.FILTER_EXIT | FILTER_PREPEND, AuditRuleData.ACTION_NEVER)
+        rules.add(AuditRuleData.of(AuditRuleData.FILTER_EXIT | AuditRuleData.FILTER_PREPEND, AuditRuleData.ACTION_NEVER)
                 .allSyscalls().field(RuleField.PID, Op.EQUAL, selfPid).key(key));
         for (Arch arch : Arch.values()) {
             AuditRuleData base = AuditRuleData.exitAlways().arch(arch);

@@ -183,7 +183,7 @@ public final class KernelAudit implements AutoCloseable {
             }
             try {
                 control.addRule(r);
-                added.add(r);
+                added.add(r.stored());
             } catch (NetlinkErrorException e) {
                 if (e.errno() != ERRNO_EEXIST) {
                     throw e;
