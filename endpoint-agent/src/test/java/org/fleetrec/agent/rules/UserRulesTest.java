@@ -47,7 +47,7 @@ class UserRulesTest {
         assertEquals("-a always,exit -F arch=b64 -S execve -F euid=bob -k " + UserRules.KEY, a.text());
         UserRules.Entry b = rules.add("-a always,exit -F arch=b64 -S openat -F dir=" + watched + " -F perm=w -k mine");
         assertEquals("2", b.id());
-        assertTrue(b.text().endsWith("-k mine"), "own key kept, ours not added");
+        assertTrue(b.text().endsWith("-k mine -k " + UserRules.KEY), "own key kept and ours added beside it: " + b.text());
         assertEquals(List.of(a, b), rules.list());
 
         UserRules.Loaded loaded = rules.load();
