@@ -10,9 +10,10 @@ import java.util.function.Consumer;
 /**
  * Groups records into events by serial. An event ends on its EOE record, on {@link #flushExpired} once it
  * is older than the timeout (records whose event never gets an EOE, e.g. a lone SYSCALL from a kernel
- * that does not send one, or a record after loss), or on {@link #flushAll}. Record types that are always
- * alone (userspace {@code <1300} and {@code >=2100}, the AVC/MAC 1400 range, CONFIG_CHANGE) are emitted
- * at once unless records with their serial are already waiting, in which case they join that event.
+ * that does not send one, or a record after loss), or on {@link #flushAll}. Record types that usually stand
+ * alone (userspace {@code <1300} and {@code >=2100}, the AVC/MAC 1400 range, CONFIG_CHANGE) wait only
+ * {@value #LONE_MILLIS} ms: the kernel writes an AVC or LOGIN raised inside a syscall before that
+ * syscall's own records, which must still join them into one event.
  *
  * <p>Event age is measured from the record's own {@code audit(...)} time, which is the kernel's wall clock,
  * so live callers pass {@code System.currentTimeMillis()}; replaying old logs should call
@@ -23,6 +24,9 @@ import java.util.function.Consumer;
  */
 public final class AuditEventAssembler {
     static final int MAX_IN_FLIGHT = 4096;
+    static final long LONE_MILLIS = 250;
+    /** A forged stream can repeat one serial without end; an event this large is emitted as it is. */
+    static final int MAX_RECORDS_PER_EVENT = 1024;
 
     private final Consumer<AuditEvent> sink;
     private final long timeoutMillis;
@@ -48,12 +52,9 @@ public final class AuditEventAssembler {
             return;
         }
         Pending p = inFlight.get(serial);
-        if (p == null && isStandalone(r.type())) {
-            sink.accept(new AuditEvent(r.serial(), r.epochMillis(), List.of(r)));
-            return;
-        }
+        boolean standalone = isStandalone(r.type());
         if (p == null) {
-            p = new Pending(r.serial(), r.epochMillis());
+            p = new Pending(r.serial(), r.epochMillis(), standalone);
             inFlight.put(serial, p);
             if (inFlight.size() > MAX_IN_FLIGHT) {
                 Iterator<Pending> oldest = inFlight.values().iterator();
@@ -63,6 +64,11 @@ public final class AuditEventAssembler {
             }
         }
         p.records.add(r);
+        if (!standalone) p.lone = false;
+        if (p.records.size() >= MAX_RECORDS_PER_EVENT) {
+            inFlight.remove(serial);
+            emit(p);
+        }
     }
 
     /** Emits events whose first record is at least {@code timeoutMillis} older than {@code nowMillis}. */
@@ -70,7 +76,7 @@ public final class AuditEventAssembler {
         List<Pending> due = new ArrayList<>();
         for (Iterator<Pending> it = inFlight.values().iterator(); it.hasNext(); ) {
             Pending p = it.next();
-            if (nowMillis - p.epochMillis >= timeoutMillis) {
+            if (nowMillis - p.epochMillis >= (p.lone ? Math.min(LONE_MILLIS, timeoutMillis) : timeoutMillis)) {
                 it.remove();
                 due.add(p);
             }
@@ -109,10 +115,13 @@ public final class AuditEventAssembler {
         final long serial;
         final long epochMillis;
         final List<AuditRecord> records = new ArrayList<>(8);
+        /** Only standalone-type records so far: waits {@link #LONE_MILLIS}, not the full timeout. */
+        boolean lone;
 
-        Pending(long serial, long epochMillis) {
+        Pending(long serial, long epochMillis, boolean lone) {
             this.serial = serial;
             this.epochMillis = epochMillis;
+            this.lone = lone;
         }
     }
 }

@@ -12,7 +12,9 @@ package org.fleetrec.agent.audit;
  *       added to the record and {@code msg} itself is dropped. A {@code msg='...'} without any {@code k=v}
  *       inside is kept as a plain quoted {@code msg} value.</li>
  *   <li>Unquoted values run to the next blank; a trailing {@code ,} or an unbalanced {@code )} is
- *       dropped, which handles old PAM text like {@code (hostname=?, addr=?, terminal=cron res=success)}.</li>
+ *       dropped, which handles old PAM text like {@code (hostname=?, addr=?, terminal=cron res=success)}.
+ *       One exception: inside {@code msg='...'}, an unquoted {@code op} also takes the bare words after
+ *       it ({@code op=adding user id=1004} from shadow-utils).</li>
  *   <li>Words without {@code =} ({@code avc: denied { read } for}) are skipped, except that the old LOGIN
  *       format {@code old auid=1 new auid=2} becomes {@code old_auid}/{@code new_auid}.</li>
  *   <li>When a name repeats, the first value wins (outer fields beat flattened {@code msg} fields).</li>
@@ -93,7 +95,7 @@ public final class AuditRecordParser {
         }
         int enriched = s.indexOf(ENRICHED_SEPARATOR, body);
         int rawEnd = enriched < 0 ? s.length() : enriched;
-        parseFields(s, body, rawEnd, fields, true);
+        parseFields(s, body, rawEnd, fields, true, false);
         if (enriched >= 0) {
             parseInterpreted(s, enriched + 1, s.length(), fields);
         }
@@ -103,7 +105,12 @@ public final class AuditRecordParser {
     private static long parseEpochMillis(String s, int from, int to, String original) {
         int dot = s.indexOf('.', from);
         if (dot < 0 || dot > to) {
-            return Math.multiplyExact(parseUnsigned(s, from, to, original, "seconds"), 1000L);
+            long seconds = parseUnsigned(s, from, to, original, "seconds");
+            // 18 digits fit a long but not in milliseconds: a forged stamp, not an arithmetic error.
+            if (seconds > Long.MAX_VALUE / 1000) {
+                throw AuditParseException.of("timestamp out of range", original);
+            }
+            return seconds * 1000;
         }
         long seconds = parseUnsigned(s, from, dot, original, "seconds");
         int fracLen = to - dot - 1;
@@ -142,8 +149,12 @@ public final class AuditRecordParser {
         return v;
     }
 
-    /** Splits {@code s[from,to)} into fields; {@code flattenMsg} is false inside a msg='...' already. */
-    private static void parseFields(String s, int from, int to, AuditFields.Builder out, boolean flattenMsg) {
+    /**
+     * Splits {@code s[from,to)} into fields; {@code flattenMsg} is false inside a msg='...' already;
+     * {@code braces} (ENRICHED part only) keeps a {@code {...}} value whole.
+     */
+    private static void parseFields(String s, int from, int to, AuditFields.Builder out, boolean flattenMsg,
+                                    boolean braces) {
         int i = from;
         String prefix = null;
         while (true) {
@@ -177,14 +188,25 @@ public final class AuditRecordParser {
                 quoted = true;
                 i = Math.min(end + 1, to);
                 if (q == '\'' && flattenMsg && "msg".equals(key) && value.indexOf('=') >= 0) {
-                    parseFields(value, 0, value.length(), out, false);
+                    parseFields(value, 0, value.length(), out, false, false);
                     prefix = null;
                     continue;
                 }
+            } else if (braces && i < to && s.charAt(i) == '{') {
+                // ENRICHED writes structured values as SADDR={ fam=inet laddr=... }: one value, whose inner
+                // k=v must not become interpreted fields of their own.
+                int close = s.indexOf('}', i);
+                int end = close < 0 || close >= to ? to : close + 1;
+                value = s.substring(i, end);
+                quoted = false;
+                i = end;
             } else {
                 int end = i;
                 while (end < to && !isBlank(s.charAt(end))) {
                     end++;
+                }
+                if (!flattenMsg && !braces && "op".equals(key)) {
+                    end = endOfBareWords(s, end, to);
                 }
                 value = trimUnquoted(s.substring(i, end));
                 quoted = false;
@@ -197,9 +219,28 @@ public final class AuditRecordParser {
         }
     }
 
+    /**
+     * Inside {@code msg='...'}, shadow-utils writes {@code op=adding group to /etc/group id=1004}: the op
+     * text unquoted, blanks and all. The words up to the next {@code key=value} (or quote) belong to it.
+     */
+    private static int endOfBareWords(String s, int end, int to) {
+        while (true) {
+            int word = skipBlanks(s, end, to);
+            int wordEnd = word;
+            while (wordEnd < to && !isBlank(s.charAt(wordEnd))) {
+                wordEnd++;
+            }
+            if (word >= to || s.charAt(word) == '"' || s.charAt(word) == '\''
+                    || s.substring(word, wordEnd).indexOf('=') >= 0) {
+                return end;
+            }
+            end = wordEnd;
+        }
+    }
+
     private static void parseInterpreted(String s, int from, int to, AuditFields.Builder out) {
         AuditFields.Builder tmp = new AuditFields.Builder();
-        parseFields(s, from, to, tmp, false);
+        parseFields(s, from, to, tmp, false, true);
         tmp.build().forEach(out::putInterpreted);
     }
 

@@ -38,7 +38,12 @@ public final class ExecutableHasher {
     public synchronized Optional<String> sha256(long pid, String executable) {
         Path live = proc.resolve(Long.toString(pid)).resolve("exe");
         Optional<String> hash = hash(live, executable);
-        return hash.isPresent() ? hash : hash(Path.of(executable), executable);
+        if (hash.isPresent()) return hash;
+        try {
+            return hash(Path.of(executable), executable);
+        } catch (java.nio.file.InvalidPathException e) {
+            return Optional.empty(); // a name no file can have
+        }
     }
 
     private Optional<String> hash(Path file, String name) {

@@ -95,10 +95,11 @@ public final class FileMapper {
 
     private void file(EventDocument doc, AuditRecord item, String path) {
         if (path != null) {
-            Path p = Path.of(path);
-            String name = p.getFileName() == null ? path : p.getFileName().toString();
+            // String operations, not Path: a forged name may hold characters no Path accepts.
+            int slash = path.lastIndexOf('/');
+            String name = slash < 0 ? path : path.substring(slash + 1);
             doc.put("file.path", path).put("file.name", name)
-                    .put("file.directory", p.getParent() == null ? "/" : p.getParent().toString());
+                    .put("file.directory", slash <= 0 ? "/" : path.substring(0, slash));
             int dot = name.lastIndexOf('.');
             if (dot > 0 && dot < name.length() - 1) doc.put("file.extension", name.substring(dot + 1));
         }
@@ -137,8 +138,12 @@ public final class FileMapper {
                 base = ProcStat.link(proc, pid, "fd/" + dirfd).orElse(cwd);
             }
         }
-        Path path = name.startsWith("/") || base == null ? Path.of(name) : Path.of(base).resolve(name);
-        path = path.normalize();
+        Path path;
+        try {
+            path = (name.startsWith("/") || base == null ? Path.of(name) : Path.of(base).resolve(name)).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            return name; // not a path this system could have (a NUL in a forged log): keep it as given
+        }
         Path parent = path.getParent();
         if (parent != null && path.getFileName() != null) {
             try {

@@ -58,7 +58,30 @@ class AuditEventAssemblerTest {
     }
 
     @Test
-    void eoeClosesEventAtOnceAndStandaloneTypesAreImmediate() {
+    void anAvcRaisedInsideASyscallJoinsThatSyscallsEvent() {
+        List<AuditEvent> out = new ArrayList<>();
+        AuditEventAssembler a = new AuditEventAssembler(out::add, 1_000);
+        a.accept(rec(1400, 20, 5_000)); // the kernel writes the AVC first…
+        a.accept(rec(1300, 20, 5_000)); // …then the syscall's own records
+        a.accept(rec(1302, 20, 5_000));
+        a.flushExpired(5_000 + AuditEventAssembler.LONE_MILLIS);
+        assertTrue(out.isEmpty(), "joined by a SYSCALL, the event waits for its EOE");
+        a.accept(rec(1320, 20, 5_000));
+        assertEquals(1, out.size());
+        assertEquals(List.of(1400, 1300, 1302), out.get(0).records().stream().map(AuditRecord::type).toList());
+    }
+
+    @Test
+    void aSerialRepeatedWithoutEndIsEmittedInBoundedPieces() {
+        List<AuditEvent> out = new ArrayList<>();
+        AuditEventAssembler a = new AuditEventAssembler(out::add, 60_000);
+        for (int i = 0; i < AuditEventAssembler.MAX_RECORDS_PER_EVENT * 3; i++) a.accept(rec(1302, 30, 1_000));
+        assertEquals(3, out.size());
+        assertTrue(out.stream().allMatch(e -> e.records().size() == AuditEventAssembler.MAX_RECORDS_PER_EVENT));
+    }
+
+    @Test
+    void eoeClosesEventAtOnceAndStandaloneTypesWaitOnlyBriefly() {
         List<AuditEvent> out = new ArrayList<>();
         AuditEventAssembler a = new AuditEventAssembler(out::add, 1_000);
         a.accept(rec(1300, 10, 1_000));
@@ -67,6 +90,9 @@ class AuditEventAssemblerTest {
         a.accept(rec(1112, 11, 1_001)); // USER_LOGIN: alone
         a.accept(rec(1400, 12, 1_001)); // AVC: alone
         a.accept(rec(1305, 13, 1_001)); // CONFIG_CHANGE: alone
+        a.flushExpired(1_001 + AuditEventAssembler.LONE_MILLIS - 1);
+        assertTrue(out.isEmpty(), "a syscall of the same serial may still come");
+        a.flushExpired(1_001 + AuditEventAssembler.LONE_MILLIS);
         assertEquals(List.of(11L, 12L, 13L), out.stream().map(AuditEvent::serial).toList());
         a.accept(rec(1320, 10, 1_000)); // EOE
         assertEquals(4, out.size());
