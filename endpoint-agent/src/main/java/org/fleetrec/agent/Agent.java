@@ -16,6 +16,8 @@ import org.fleetrec.agent.rules.UserRuleWatcher;
 import org.fleetrec.agent.rules.UserRules;
 import org.fleetrec.agent.ship.Enrollment;
 import org.fleetrec.agent.ship.Shipper;
+import org.fleetrec.agent.source.Capture;
+import org.fleetrec.agent.source.CaptureSelector;
 import org.fleetrec.agent.source.netlink.KernelAudit;
 import org.fleetrec.agent.source.netlink.KernelAuditConfig;
 import org.fleetrec.agent.source.netlink.NetlinkErrorException;
@@ -48,13 +50,16 @@ public final class Agent implements AutoCloseable {
     private static final long RULES_EVERY_MILLIS = 2_000;
     private static final int EINVAL = 22;
 
+    /** A record as it arrived: netlink gives its type apart from the text; a line carries it inside. */
     private record RawRecord(int type, String text) {
+        static final int LINE = -1;
     }
 
     private final AgentConfig config;
     private final BlockingQueue<RawRecord> records = new ArrayBlockingQueue<>(65_536);
     private final AgentHealth health = new AgentHealth();
-    private final AtomicLong recorded = new AtomicLong();
+    private final AtomicLong recordedCount = new AtomicLong();
+    private final java.util.function.Consumer<EventDocument> recorded;
     private final HostIdentity host;
     private final EventStamp stamp;
     private final Shipper shipper;
@@ -63,12 +68,18 @@ public final class Agent implements AutoCloseable {
     private final EventFilter filter;
     private final AuditEventAssembler assembler;
     private final Thread processing;
-    private final KernelAudit audit;
+    private final Capture capture;
     private final UserRuleWatcher userRules;
     private volatile boolean stopping;
 
     public Agent(AgentConfig config) throws IOException, InterruptedException {
+        this(config, doc -> { });
+    }
+
+    /** {@code recorded} sees every document the agent keeps, stamped, before it is shipped. */
+    public Agent(AgentConfig config, java.util.function.Consumer<EventDocument> recorded) throws IOException, InterruptedException {
         this.config = config;
+        this.recorded = recorded;
         Files.createDirectories(config.stateDir());
         host = HostIdentity.read(config.stateDir());
         String agentId;
@@ -87,14 +98,18 @@ public final class Agent implements AutoCloseable {
         processes = new ProcessTable(host, PROC);
         mapper = new EventMapper(processes, names, PROC);
         filter = EventFilter.load(config.filters(), processes);
-        assembler = new AuditEventAssembler(this::onEvent, 2_000);
+        assembler = new AuditEventAssembler(this::onEvent, 2_000, System::currentTimeMillis);
 
         // Kernel first, snapshot second: a process started in between is seen by both, never by neither.
-        audit = startKernelAudit();
-        // User rules follow ours: a crashed run's copies go first, then the host's set is applied.
-        KernelAudit.removeRulesWithKey(UserRules.KEY);
-        userRules = new UserRuleWatcher(config.stateDir());
-        userRules.poll();
+        capture = CaptureSelector.start(config.auditSource(), this::startKernelAudit, this::onLine);
+        if (capture.controlsKernel()) {
+            // User rules follow ours: a crashed run's copies go first, then the host's set is applied.
+            KernelAudit.removeRulesWithKey(UserRules.KEY);
+            userRules = new UserRuleWatcher(config.stateDir());
+            userRules.poll();
+        } else {
+            userRules = null;
+        }
         SnapshotMapper snapshots = new SnapshotMapper(processes, names, PROC);
         Instant now = Instant.now();
         for (ProcessTable.Entry entry : processes.snapshot()) {
@@ -103,11 +118,11 @@ public final class Agent implements AutoCloseable {
         emit(healthDocument());
         processing = new Thread(this::process, "audit-processing");
         processing.start();
-        log.info("agent {} recording host {} ({}) in mode {}", agentId, host.name(), host.id(), audit.mode());
+        log.info("agent {} recording host {} ({}) in mode {}", agentId, host.name(), host.id(), capture.mode());
     }
 
     public String mode() {
-        return audit.mode();
+        return capture.mode();
     }
 
     private KernelAudit startKernelAudit() throws IOException {
@@ -146,6 +161,11 @@ public final class Agent implements AutoCloseable {
         if (!records.offer(new RawRecord(type, text))) health.queueDrops.incrementAndGet();
     }
 
+    /** Called on a line source's reading thread: must never block. */
+    private void onLine(String line) {
+        onRecord(line, RawRecord.LINE);
+    }
+
     private void process() {
         long now = System.currentTimeMillis();
         long nextHealth = now + HEALTH_EVERY_MILLIS;
@@ -156,7 +176,9 @@ public final class Agent implements AutoCloseable {
                 RawRecord raw = records.poll(100, TimeUnit.MILLISECONDS);
                 if (raw != null) {
                     try {
-                        assembler.accept(AuditRecordParser.parse(raw.type(), raw.text()));
+                        assembler.accept(raw.type() == RawRecord.LINE
+                                ? AuditRecordParser.parseLine(raw.text())
+                                : AuditRecordParser.parse(raw.type(), raw.text()));
                     } catch (AuditParseException e) {
                         health.malformed.incrementAndGet();
                         log.debug("malformed audit record ({}): {}", e.getMessage(), raw.text());
@@ -164,7 +186,7 @@ public final class Agent implements AutoCloseable {
                 }
                 now = System.currentTimeMillis();
                 assembler.flushExpired(now);
-                if (now >= nextRules) {
+                if (now >= nextRules && userRules != null) {
                     userRules.poll();
                     nextRules = now + RULES_EVERY_MILLIS;
                 }
@@ -204,25 +226,27 @@ public final class Agent implements AutoCloseable {
 
     private void emit(EventDocument doc) throws InterruptedException {
         health.counted(doc);
-        recorded.incrementAndGet();
-        if (shipper != null) shipper.ship(stamp.stamp(doc));
+        recordedCount.incrementAndGet();
+        EventDocument stamped = stamp.stamp(doc);
+        recorded.accept(stamped);
+        if (shipper != null) shipper.ship(stamped);
     }
 
     private EventDocument healthDocument() {
-        var status = audit.status();
-        return health.document(new AgentHealth.Readings(audit.mode(), status.lost(), status.backlog(),
-                audit.overruns(), assembler.sequenceGaps(), filter.dropped(), processes.size(),
-                shipper == null ? 0 : shipper.pending(), shipper == null ? 0 : shipper.shipped(), userRules.summary()));
+        return health.document(new AgentHealth.Readings(capture.mode(), capture.kernelLost(), capture.kernelBacklog(),
+                capture.overruns(), assembler.sequenceGaps(), filter.dropped(), processes.size(),
+                shipper == null ? 0 : shipper.pending(), shipper == null ? 0 : shipper.shipped(),
+                userRules == null ? "not applicable in " + capture.mode() + " mode" : userRules.summary()));
     }
 
     /** Removes our rules and restores the kernel settings first, then drains what was recorded. */
     @Override
     public void close() throws InterruptedException {
-        userRules.close();
-        audit.close();
+        if (userRules != null) userRules.close();
+        capture.close();
         stopping = true;
         processing.join(5_000);
         if (shipper != null) shipper.close();
-        log.info("agent stopped; {} events recorded, {} shipped", recorded.get(), shipper == null ? 0 : shipper.shipped());
+        log.info("agent stopped; {} events recorded, {} shipped", recordedCount.get(), shipper == null ? 0 : shipper.shipped());
     }
 }

@@ -10,7 +10,7 @@ import org.fleetrec.agent.audit.rule.DefaultRules;
 /** How an agent is told where to ship and where to keep its state. */
 public record AgentConfig(URI ingest, String enrollmentSecret, Path stateDir, String ruleKey,
                           int backlogLimit, int backlogWaitTime, int rateLimit, List<String> watchedPaths,
-                          Path filters, boolean ship) {
+                          Path filters, boolean ship, String auditSource) {
     public static final String RULE_KEY = "fleetrec";
     public static final String DEFAULT_STATE = "/var/lib/fleetrec-agent";
 
@@ -31,6 +31,7 @@ public record AgentConfig(URI ingest, String enrollmentSecret, Path stateDir, St
                 Integer.parseInt(env.getOrDefault("FLEETREC_AUDIT_RATE_LIMIT", "0")),
                 watched == null ? DefaultRules.WATCHED_PATHS : List.of(watched.split(":")),
                 Path.of(env.getOrDefault("FLEETREC_FILTERS", state.resolve("filters.json").toString())),
-                ship);
+                ship,
+                env.getOrDefault("FLEETREC_AUDIT_SOURCE", "auto"));
     }
 }

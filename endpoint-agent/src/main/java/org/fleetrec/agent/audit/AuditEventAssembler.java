@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Groups records into events by serial. An event ends on its EOE record, on {@link #flushExpired} once it
@@ -33,12 +34,24 @@ public final class AuditEventAssembler {
     private final LinkedHashMap<Long, Pending> inFlight = new LinkedHashMap<>();
     private final SerialGapCounter gaps = new SerialGapCounter();
 
+    private final LongSupplier arrivalClock;
+
+    /** Ages events by their records' own time (replay of recorded logs in tests). */
     public AuditEventAssembler(Consumer<AuditEvent> sink, long timeoutMillis) {
+        this(sink, timeoutMillis, null);
+    }
+
+    /**
+     * Ages events by when their first record arrived on {@code arrivalClock}: a live agent following a
+     * log whose records carry old times must still wait for the rest of each event.
+     */
+    public AuditEventAssembler(Consumer<AuditEvent> sink, long timeoutMillis, LongSupplier arrivalClock) {
         this.sink = Objects.requireNonNull(sink, "sink");
         if (timeoutMillis < 0) {
             throw new IllegalArgumentException("timeoutMillis < 0");
         }
         this.timeoutMillis = timeoutMillis;
+        this.arrivalClock = arrivalClock;
     }
 
     public void accept(AuditRecord r) {
@@ -54,7 +67,8 @@ public final class AuditEventAssembler {
         Pending p = inFlight.get(serial);
         boolean standalone = isStandalone(r.type());
         if (p == null) {
-            p = new Pending(r.serial(), r.epochMillis(), standalone);
+            p = new Pending(r.serial(), r.epochMillis(), arrivalClock == null ? r.epochMillis() : arrivalClock.getAsLong(),
+                    standalone);
             inFlight.put(serial, p);
             if (inFlight.size() > MAX_IN_FLIGHT) {
                 Iterator<Pending> oldest = inFlight.values().iterator();
@@ -76,7 +90,7 @@ public final class AuditEventAssembler {
         List<Pending> due = new ArrayList<>();
         for (Iterator<Pending> it = inFlight.values().iterator(); it.hasNext(); ) {
             Pending p = it.next();
-            if (nowMillis - p.epochMillis >= (p.lone ? Math.min(LONE_MILLIS, timeoutMillis) : timeoutMillis)) {
+            if (nowMillis - p.since >= (p.lone ? Math.min(LONE_MILLIS, timeoutMillis) : timeoutMillis)) {
                 it.remove();
                 due.add(p);
             }
@@ -114,13 +128,16 @@ public final class AuditEventAssembler {
     private static final class Pending {
         final long serial;
         final long epochMillis;
+        /** When its age started: the first record's time, or its arrival on the agent's clock. */
+        final long since;
         final List<AuditRecord> records = new ArrayList<>(8);
         /** Only standalone-type records so far: waits {@link #LONE_MILLIS}, not the full timeout. */
         boolean lone;
 
-        Pending(long serial, long epochMillis, boolean lone) {
+        Pending(long serial, long epochMillis, long since, boolean lone) {
             this.serial = serial;
             this.epochMillis = epochMillis;
+            this.since = since;
             this.lone = lone;
         }
     }

@@ -1,0 +1,65 @@
+package org.fleetrec.agent.source;
+
+import org.fleetrec.agent.source.line.FollowOptions;
+import org.fleetrec.agent.source.line.LogFollowSource;
+import org.fleetrec.agent.source.line.StdinPluginSource;
+import org.fleetrec.agent.source.netlink.KernelAudit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * Picks how the agent gets its records, in order of preference: the kernel over netlink (own the
+ * channel, or share it through multicast); else as an auditd plugin reading stdin; else following
+ * audit.log. {@code FLEETREC_AUDIT_SOURCE} (auto | netlink | audisp | log[:path]) can force one.
+ */
+public final class CaptureSelector {
+    private static final Logger log = LoggerFactory.getLogger(CaptureSelector.class);
+
+    /** Starts netlink capture with a given rule set; the agent supplies it so rule policy stays there. */
+    public interface NetlinkStarter {
+        KernelAudit start() throws IOException;
+    }
+
+    private CaptureSelector() {
+    }
+
+    public static Capture start(String choice, NetlinkStarter netlink, Consumer<String> lines) throws IOException {
+        String mode = choice == null || choice.isBlank() ? "auto" : choice;
+        if (mode.equals("netlink")) return new NetlinkCapture(netlink.start());
+        if (mode.equals("audisp")) return audisp(lines);
+        if (mode.equals("log") || mode.startsWith("log:")) {
+            return log(mode.startsWith("log:") ? Path.of(mode.substring(4)) : FollowOptions.DEFAULT_PATH, lines);
+        }
+        if (!mode.equals("auto")) throw new IllegalArgumentException("FLEETREC_AUDIT_SOURCE must be auto, netlink, audisp or log[:path], not " + mode);
+        try {
+            return new NetlinkCapture(netlink.start());
+        } catch (IOException netlinkRefused) {
+            if (StdinPluginSource.stdinIsPipeOrFile()) {
+                log.warn("kernel audit over netlink refused ({}); reading auditd's plugin stream on stdin", netlinkRefused.getMessage());
+                return audisp(lines);
+            }
+            if (Files.isReadable(FollowOptions.DEFAULT_PATH)) {
+                log.warn("kernel audit over netlink refused ({}); following {}", netlinkRefused.getMessage(), FollowOptions.DEFAULT_PATH);
+                return log(FollowOptions.DEFAULT_PATH, lines);
+            }
+            throw netlinkRefused;
+        }
+    }
+
+    private static Capture audisp(Consumer<String> lines) throws IOException {
+        StdinPluginSource source = StdinPluginSource.fromStdin();
+        source.start(lines);
+        return new LineCapture(source);
+    }
+
+    private static Capture log(Path file, Consumer<String> lines) throws IOException {
+        LogFollowSource source = new LogFollowSource(FollowOptions.of(file));
+        source.start(lines);
+        return new LineCapture(source);
+    }
+}

@@ -1,0 +1,46 @@
+package org.fleetrec.agent.source;
+
+import org.fleetrec.agent.source.line.AuditLineSource;
+
+/** Records as audit.log text: from auditd's plugin stream on stdin, or following its log file. */
+public final class LineCapture implements Capture {
+    private final AuditLineSource source;
+
+    public LineCapture(AuditLineSource source) {
+        this.source = source;
+    }
+
+    @Override
+    public String mode() {
+        return source.mode();
+    }
+
+    @Override
+    public long kernelLost() {
+        return -1;
+    }
+
+    @Override
+    public long kernelBacklog() {
+        return -1;
+    }
+
+    @Override
+    public long overruns() {
+        return source.malformedLines();
+    }
+
+    @Override
+    public boolean controlsKernel() {
+        return false;
+    }
+
+    @Override
+    public void close() {
+        try {
+            source.close();
+        } catch (Exception e) {
+            // closing a reader thread cannot fail in a way worth stopping the agent for
+        }
+    }
+}
