@@ -23,8 +23,8 @@ public record FilterRule(String dataset, String executable, String pathPrefix, S
         }
         FilterRule rule = new FilterRule(text(node, "dataset"), text(node, "executable"), text(node, "path_prefix"),
                 text(node, "user"), text(node, "key"), text(node, "ancestor_executable"));
-        if (List.of(rule.dataset, rule.executable, rule.pathPrefix, rule.user, rule.key, rule.ancestorExecutable)
-                .stream().allMatch(v -> v == null)) {
+        if (java.util.Arrays.asList(rule.dataset, rule.executable, rule.pathPrefix, rule.user, rule.key,
+                rule.ancestorExecutable).stream().allMatch(v -> v == null)) {
             throw new IllegalArgumentException("a filter rule needs at least one condition");
         }
         return rule;

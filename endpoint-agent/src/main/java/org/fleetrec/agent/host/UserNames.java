@@ -7,17 +7,19 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * uid/gid → name from /etc/passwd and /etc/group, re-read when an unknown id shows up
- * (at most every few seconds) so users created after start get their names.
+ * uid/gid → name from /etc/passwd and /etc/group, re-read when either file changes (checked at
+ * most once a second), so users created or renamed after start get their current names.
  */
 public final class UserNames {
-    private static final long RELOAD_MILLIS = 5_000;
+    private static final long CHECK_MILLIS = 1_000;
 
     private final Path passwd;
     private final Path group;
     private Map<String, String> users = Map.of();
     private Map<String, String> groups = Map.of();
-    private long loadedAt;
+    private long checkedAt;
+    private long passwdModified = -1;
+    private long groupModified = -1;
 
     public UserNames() {
         this(Path.of("/etc/passwd"), Path.of("/etc/group"));
@@ -39,18 +41,27 @@ public final class UserNames {
 
     private String lookup(String id, boolean user) {
         if (id == null || id.equals("4294967295") || id.equals("-1") || id.equals("unset")) return null;
-        String name = (user ? users : groups).get(id);
-        if (name == null && System.currentTimeMillis() - loadedAt > RELOAD_MILLIS) {
-            reload();
-            name = (user ? users : groups).get(id);
+        long now = System.currentTimeMillis();
+        if (now - checkedAt >= CHECK_MILLIS) {
+            checkedAt = now;
+            if (modified(passwd) != passwdModified || modified(group) != groupModified) reload();
         }
-        return name;
+        return (user ? users : groups).get(id);
     }
 
     private void reload() {
+        passwdModified = modified(passwd);
+        groupModified = modified(group);
         users = parse(passwd);
         groups = parse(group);
-        loadedAt = System.currentTimeMillis();
+    }
+
+    private static long modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toMillis() ^ Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private static Map<String, String> parse(Path file) {
