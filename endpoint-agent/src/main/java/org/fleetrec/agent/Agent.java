@@ -8,6 +8,7 @@ import org.fleetrec.agent.audit.rule.AuditRuleData;
 import org.fleetrec.agent.audit.rule.DefaultRules;
 import org.fleetrec.agent.filter.EventFilter;
 import org.fleetrec.agent.host.HostIdentity;
+import org.fleetrec.agent.host.ThreadPriority;
 import org.fleetrec.agent.host.UserNames;
 import org.fleetrec.agent.process.EventMapper;
 import org.fleetrec.agent.process.ProcessTable;
@@ -167,6 +168,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private void process() {
+        ThreadPriority.boostCurrentThread();
         long now = System.currentTimeMillis();
         long nextHealth = now + HEALTH_EVERY_MILLIS;
         long nextStatus = now;

@@ -33,6 +33,7 @@ public final class ProcessTable {
     }
 
     private static final int SWEEP_EVERY = 4096;
+    private static final java.time.Duration SWEEP_GRACE = java.time.Duration.ofMinutes(1);
 
     private final HostIdentity host;
     private final Path proc;
@@ -120,9 +121,15 @@ public final class ProcessTable {
         if (++changesSinceSweep >= SWEEP_EVERY) sweep();
     }
 
-    /** Drops entries whose task is gone (or whose pid now belongs to another task), bounding memory. */
+    /**
+     * Drops entries whose task is gone (or whose pid now belongs to another task) and whose exit
+     * was never seen, bounding memory. A task that started recently is kept even when gone: its
+     * last events (a write, its exit) may still be on their way through the pipeline.
+     */
     private void sweep() {
         changesSinceSweep = 0;
-        byPid.values().removeIf(e -> ProcStat.read(proc, e.pid()).map(s -> s.startTicks() != e.startTicks()).orElse(true));
+        Instant settled = Instant.now().minus(SWEEP_GRACE);
+        byPid.values().removeIf(e -> e.start().isBefore(settled)
+                && ProcStat.read(proc, e.pid()).map(s -> s.startTicks() != e.startTicks()).orElse(true));
     }
 }

@@ -205,6 +205,7 @@ public final class KernelAudit implements AutoCloseable {
     }
 
     private void captureLoop() {
+        org.fleetrec.agent.host.ThreadPriority.boostCurrentThread();
         try {
             receiveUntilStopped(capture);
         } finally {
