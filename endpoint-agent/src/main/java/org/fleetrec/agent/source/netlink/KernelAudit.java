@@ -155,6 +155,12 @@ public final class KernelAudit implements AutoCloseable {
     }
 
     private void tune(KernelAuditConfig config) throws IOException {
+        if (MODE_MULTICAST.equals(mode)) {
+            // The channel's owner (auditd) chose its backlog and rate; a guest does not retune them.
+            LOG.info("kernel audit: leaving backlog {} / wait {} / rate {} as the audit daemon set them",
+                    initial.backlogLimit(), initial.backlogWaitTime(), initial.rateLimit());
+            return;
+        }
         AuditStatusUpdate change = AuditStatusUpdate.none();
         AuditStatusUpdate undo = restore;
         if (initial.backlogLimit() != config.backlogLimit()) {
