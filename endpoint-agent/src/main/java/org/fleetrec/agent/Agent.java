@@ -105,7 +105,7 @@ public final class Agent implements AutoCloseable {
         capture = CaptureSelector.start(config.auditSource(), this::startKernelAudit, this::onLine);
         if (capture.controlsKernel()) {
             // User rules follow ours: a crashed run's copies go first, then the host's set is applied.
-            KernelAudit.removeRulesWithKey(UserRules.KEY);
+            if (KernelAudit.MODE_UNICAST.equals(capture.mode())) KernelAudit.removeRulesWithKey(UserRules.KEY);
             userRules = new UserRuleWatcher(config.stateDir());
             userRules.poll();
         } else {

@@ -180,7 +180,9 @@ public final class KernelAudit implements AutoCloseable {
     }
 
     private void installRules(KernelAuditConfig config) throws IOException {
-        deleteWithKey(control, config.ruleKey());
+        // Rules with our key are a crashed run's only when no other daemon lives; beside one, they may
+        // belong to another agent that is recording right now.
+        if (MODE_UNICAST.equals(mode)) deleteWithKey(control, config.ruleKey());
         for (AuditRuleData rule : config.rules()) {
             AuditRuleData r = rule.key() == null ? rule.key(config.ruleKey()) : rule;
             if (!r.hasKey(config.ruleKey())) {
