@@ -112,13 +112,19 @@ public final class SyscallTable {
         return n.clone();
     }
 
-    /** The name of a syscall number on an ABI, or null; the first name wins where two share a number. */
+    /** Number → name, built once: every mapped event asks. The first name in the table wins a shared number. */
+    private static final Map<Integer, String> X86_64_NAMES = reverse(X86_64);
+    private static final Map<Integer, String> I386_NAMES = reverse(I386);
+
+    private static Map<Integer, String> reverse(Map<String, int[]> table) {
+        Map<Integer, String> names = new HashMap<>();
+        table.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> { for (int n : e.getValue()) names.putIfAbsent(n, e.getKey()); });
+        return Map.copyOf(names);
+    }
+
+    /** The name of a syscall number on an ABI, or null. */
     public static String name(Arch arch, int number) {
-        for (Map.Entry<String, int[]> entry : (arch == Arch.B64 ? X86_64 : I386).entrySet()) {
-            for (int n : entry.getValue()) {
-                if (n == number) return entry.getKey();
-            }
-        }
-        return null;
+        return (arch == Arch.B64 ? X86_64_NAMES : I386_NAMES).get(number);
     }
 }
