@@ -141,8 +141,9 @@ public final class Stack {
         Path jar = files.jar(part);
         if (!Files.exists(jar)) throw new IOException(jar + " is missing: build with ./fleetrec build");
         String javaBin = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(javaBin, files.marker(part.id()), "-Xmx512m",
-                "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(List.of(javaBin, files.marker(part.id())));
+        command.addAll(part.jvmOptions());
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)

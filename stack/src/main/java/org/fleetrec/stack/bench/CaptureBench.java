@@ -273,8 +273,10 @@ public final class CaptureBench {
         Files.createDirectories(state);
         Path log = work.resolve("agent-" + rate + ".log");
         List<String> command = new ArrayList<>(withPdeathsig());
-        command.addAll(List.of(javaBin, "-Dfleetrec.part=bench-agent@" + work, "-Xmx512m",
-                "-XX:+ExitOnOutOfMemoryError", "-jar", agentJar.toString(), "run"));
+        // The agent exactly as ./fleetrec up starts it.
+        command.addAll(List.of(javaBin, "-Dfleetrec.part=bench-agent@" + work));
+        command.addAll(org.fleetrec.stack.Part.AGENT.jvmOptions());
+        command.addAll(List.of("-jar", agentJar.toString(), "run"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).redirectInput(new File("/dev/null")).directory(work.toFile());
         builder.environment().remove("FLEETREC_INGEST_URL");
