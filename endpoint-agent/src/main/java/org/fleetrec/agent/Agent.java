@@ -17,6 +17,7 @@ import org.fleetrec.agent.rules.UserRuleWatcher;
 import org.fleetrec.agent.rules.UserRules;
 import org.fleetrec.agent.ship.Enrollment;
 import org.fleetrec.agent.ship.Shipper;
+import org.fleetrec.agent.store.EventStore;
 import org.fleetrec.agent.source.Capture;
 import org.fleetrec.agent.source.CaptureSelector;
 import org.fleetrec.agent.source.netlink.KernelAudit;
@@ -49,6 +50,8 @@ public final class Agent implements AutoCloseable {
     private static final long HEALTH_EVERY_MILLIS = 60_000;
     private static final long STATUS_EVERY_MILLIS = 10_000;
     private static final long RULES_EVERY_MILLIS = 2_000;
+    private static final long FLUSH_EVERY_MILLIS = 200;
+    private static final long RETENTION_EVERY_MILLIS = 30_000;
     private static final int EINVAL = 22;
 
     /** A record as it arrived: netlink gives its type apart from the text; a line carries it inside. */
@@ -70,6 +73,7 @@ public final class Agent implements AutoCloseable {
     private final AuditEventAssembler assembler;
     private final Thread processing;
     private final Capture capture;
+    private final EventStore store;
     private final UserRuleWatcher userRules;
     private volatile boolean stopping;
 
@@ -83,12 +87,14 @@ public final class Agent implements AutoCloseable {
         this.recorded = recorded;
         Files.createDirectories(config.stateDir());
         host = HostIdentity.read(config.stateDir());
+        store = EventStore.open(new EventStore.Config(config.stateDir().resolve("monitor.db"),
+                config.storeQuotaBytes(), config.storeMaxAge()));
         String agentId;
         if (config.ship()) {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             Enrollment.Credentials credentials = enroll(http);
             agentId = credentials.agentId();
-            shipper = new Shipper(config.ingest(), credentials.token(), http, Shipper.Limits.defaults());
+            shipper = new Shipper(config.ingest(), credentials.token(), http, Shipper.Limits.defaults(), store);
         } else {
             agentId = "local-" + host.id();
             shipper = null;
@@ -117,6 +123,7 @@ public final class Agent implements AutoCloseable {
             emit(snapshots.map(entry, now));
         }
         emit(healthDocument());
+        store.flush();
         processing = new Thread(this::process, "audit-processing");
         processing.start();
         log.info("agent {} recording host {} ({}) in mode {}", agentId, host.name(), host.id(), capture.mode());
@@ -173,6 +180,8 @@ public final class Agent implements AutoCloseable {
         long nextHealth = now + HEALTH_EVERY_MILLIS;
         long nextStatus = now;
         long nextRules = now + RULES_EVERY_MILLIS;
+        long nextFlush = now + FLUSH_EVERY_MILLIS;
+        long nextRetention = now;
         while (!stopping || !records.isEmpty()) {
             try {
                 RawRecord raw = records.poll(100, TimeUnit.MILLISECONDS);
@@ -188,6 +197,15 @@ public final class Agent implements AutoCloseable {
                 }
                 now = System.currentTimeMillis();
                 assembler.flushExpired(now);
+                if (now >= nextFlush) {
+                    store.flush();
+                    nextFlush = now + FLUSH_EVERY_MILLIS;
+                    if (store.overQuota()) nextRetention = now;
+                }
+                if (now >= nextRetention) {
+                    store.enforceRetention(java.time.Instant.now()).ifPresent(this::emitGap);
+                    nextRetention = now + RETENTION_EVERY_MILLIS;
+                }
                 if (now >= nextRules && userRules != null) {
                     userRules.poll();
                     nextRules = now + RULES_EVERY_MILLIS;
@@ -209,6 +227,24 @@ public final class Agent implements AutoCloseable {
             }
         }
         assembler.flushAll();
+        store.flush();
+    }
+
+    /** The quota forced out events never shipped: say how many and which, as an event of its own. */
+    private void emitGap(EventStore.Gap gap) {
+        log.warn("store quota reached: {} unshipped events dropped (sequences {}..{})", gap.count(), gap.firstSequence(),
+                gap.lastSequence());
+        health.storeGaps.addAndGet(gap.count());
+        try {
+            emit(org.fleetrec.agent.process.Documents.event(Instant.now(), org.fleetrec.model.Dataset.AGENT, "gap",
+                            "alert", "host", "info")
+                    .put("fleet.gap.count", gap.count())
+                    .put("fleet.gap.first_sequence", gap.firstSequence())
+                    .put("fleet.gap.last_sequence", gap.lastSequence()));
+            store.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void onEvent(AuditEvent event) {
@@ -231,14 +267,25 @@ public final class Agent implements AutoCloseable {
         recordedCount.incrementAndGet();
         EventDocument stamped = stamp.stamp(doc);
         recorded.accept(stamped);
-        if (shipper != null) shipper.ship(stamped);
+        store.append(stamped);
     }
 
     private EventDocument healthDocument() {
         return health.document(new AgentHealth.Readings(capture.mode(), capture.kernelLost(), capture.kernelBacklog(),
                 capture.overruns(), assembler.sequenceGaps(), filter.dropped(), processes.size(),
-                shipper == null ? 0 : shipper.pending(), shipper == null ? 0 : shipper.shipped(),
+                shipper == null ? 0 : unshipped(), shipper == null ? 0 : shipper.shipped(),
                 userRules == null ? "not applicable in " + capture.mode() + " mode" : userRules.summary()));
+    }
+
+    private long unshipped() {
+        try (var q = store.readerConnection().prepareStatement("SELECT count(*) FROM events WHERE seq > ?")) {
+            q.setLong(1, shipper.cursor());
+            try (var rs = q.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (java.sql.SQLException e) {
+            return -1;
+        }
     }
 
     /** Removes our rules and restores the kernel settings first, then drains what was recorded. */
@@ -249,6 +296,7 @@ public final class Agent implements AutoCloseable {
         stopping = true;
         processing.join(5_000);
         if (shipper != null) shipper.close();
+        store.close();
         log.info("agent stopped; {} events recorded, {} shipped", recordedCount.get(), shipper == null ? 0 : shipper.shipped());
     }
 }

@@ -10,7 +10,7 @@ import org.fleetrec.agent.audit.rule.DefaultRules;
 /** How an agent is told where to ship and where to keep its state. */
 public record AgentConfig(URI ingest, String enrollmentSecret, Path stateDir, String ruleKey,
                           int backlogLimit, int backlogWaitTime, int rateLimit, List<String> watchedPaths,
-                          Path filters, boolean ship, String auditSource) {
+                          Path filters, boolean ship, String auditSource, long storeQuotaBytes, java.time.Duration storeMaxAge) {
     public static final String RULE_KEY = "fleetrec";
     public static final String DEFAULT_STATE = "/var/lib/fleetrec-agent";
 
@@ -32,6 +32,8 @@ public record AgentConfig(URI ingest, String enrollmentSecret, Path stateDir, St
                 watched == null ? DefaultRules.WATCHED_PATHS : List.of(watched.split(":")),
                 Path.of(env.getOrDefault("FLEETREC_FILTERS", state.resolve("filters.json").toString())),
                 ship,
-                env.getOrDefault("FLEETREC_AUDIT_SOURCE", "auto"));
+                env.getOrDefault("FLEETREC_AUDIT_SOURCE", "auto"),
+                Long.parseLong(env.getOrDefault("FLEETREC_STORE_QUOTA_BYTES", String.valueOf(1L << 30))),
+                java.time.Duration.ofDays(Long.parseLong(env.getOrDefault("FLEETREC_STORE_MAX_AGE_DAYS", "30"))));
     }
 }

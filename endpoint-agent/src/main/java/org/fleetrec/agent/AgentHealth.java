@@ -33,6 +33,7 @@ final class AgentHealth {
     final AtomicLong queueDrops = new AtomicLong();
     final AtomicLong malformed = new AtomicLong();
     final AtomicLong ipcSockets = new AtomicLong();
+    final AtomicLong storeGaps = new AtomicLong();
     private long lastMillis = System.currentTimeMillis();
     private final Instant started = Instant.now();
 
@@ -64,6 +65,7 @@ final class AgentHealth {
                 .put("fleet.health.ipc_sockets_skipped", ipcSockets.get())
                 .put("fleet.health.process_table_size", readings.processTableSize())
                 .put("fleet.health.ship_queue", readings.shipQueue())
+                .put("fleet.health.store_gap_events", storeGaps.get())
                 .put("fleet.health.shipped", readings.shipped())
                 .put("fleet.health.user_rules", readings.userRules())
                 .put("fleet.health.started", started.toString());

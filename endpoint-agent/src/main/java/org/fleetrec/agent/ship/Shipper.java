@@ -1,7 +1,7 @@
 package org.fleetrec.agent.ship;
 
 import org.fleetrec.model.EventCodec;
-import org.fleetrec.model.EventDocument;
+import org.fleetrec.agent.store.EventStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,26 +11,23 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Sends events to the ingest server in gzip NDJSON batches bounded by count and linger
- * time, retrying a batch (same ids, so never duplicated) with jittered exponential backoff
- * and honouring Retry-After, until the server has acknowledged every document of it.
+ * Sends what the store holds after the shipped cursor, in gzip NDJSON batches bounded by count
+ * and bytes, and moves the cursor (in the same database) only once the server acknowledged
+ * every document. A batch is retried as it is (same ids, so never duplicated) with jittered
+ * exponential backoff, honouring Retry-After. Memory holds one batch, whatever the backlog.
  */
 public final class Shipper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Shipper.class);
 
     /** How batches are cut. */
-    public record Limits(int maxEvents, Duration linger, int queueCapacity) {
+    public record Limits(int maxEvents, long maxBytes, Duration idlePoll) {
         public static Limits defaults() {
-            return new Limits(500, Duration.ofMillis(500), 100_000);
+            return new Limits(1000, 4L << 20, Duration.ofMillis(200));
         }
     }
 
@@ -38,65 +35,59 @@ public final class Shipper implements AutoCloseable {
     private final String token;
     private final HttpClient http;
     private final Limits limits;
-    private final BlockingQueue<EventDocument> queue;
+    private final EventStore store;
     private final Thread thread;
     private final AtomicLong shipped = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private volatile long cursor;
     private volatile boolean closing;
 
-    public Shipper(URI ingest, String token, HttpClient http, Limits limits) {
+    public Shipper(URI ingest, String token, HttpClient http, Limits limits, EventStore store) {
         this.bulkUrl = ingest.resolve("/api/v1/events/_bulk");
         this.token = token;
         this.http = http;
         this.limits = limits;
-        this.queue = new ArrayBlockingQueue<>(limits.queueCapacity());
+        this.store = store;
+        this.cursor = store.shippedCursor();
         this.thread = new Thread(this::run, "shipper");
         thread.setDaemon(true);
         thread.start();
-    }
-
-    /** Blocks while the queue is full: back-pressure reaches the processing thread, never capture. */
-    public void ship(EventDocument doc) throws InterruptedException {
-        queue.put(doc);
     }
 
     public long shipped() {
         return shipped.get();
     }
 
-    public int pending() {
-        return queue.size();
+    /** The last sequence the server acknowledged. */
+    public long cursor() {
+        return cursor;
     }
 
     private void run() {
-        List<EventDocument> batch = new ArrayList<>(limits.maxEvents());
-        while (!(closing && queue.isEmpty() && batch.isEmpty())) {
+        while (!closing) {
             try {
+                List<EventStore.Stored> batch = store.readAfter(cursor, limits.maxEvents(), limits.maxBytes());
                 if (batch.isEmpty()) {
-                    EventDocument first = queue.poll(200, TimeUnit.MILLISECONDS);
-                    if (first == null) continue;
-                    batch.add(first);
-                }
-                long deadline = System.nanoTime() + limits.linger().toNanos();
-                while (batch.size() < limits.maxEvents()) {
-                    long wait = deadline - System.nanoTime();
-                    EventDocument next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
-                    if (next == null) break;
-                    batch.add(next);
+                    Thread.sleep(limits.idlePoll().toMillis());
+                    continue;
                 }
                 send(batch);
+                long last = batch.get(batch.size() - 1).sequence();
+                store.acknowledge(last);
+                cursor = last;
                 shipped.addAndGet(batch.size());
-                batch.clear();
             } catch (InterruptedException e) {
-                if (!closing) Thread.currentThread().interrupt();
                 return;
+            } catch (RuntimeException e) {
+                log.warn("shipping failed, retrying: {}", e.toString());
+                sleepQuietly(1_000);
             }
         }
     }
 
     /** Returns only when the server acknowledged the batch, or when interrupted. */
-    private void send(List<EventDocument> batch) throws InterruptedException {
-        byte[] body = EventCodec.gzipNdjson(batch);
+    private void send(List<EventStore.Stored> batch) throws InterruptedException {
+        byte[] body = gzip(batch);
         long backoff = 500;
         while (true) {
             long retryAfterMillis;
@@ -110,13 +101,13 @@ public final class Shipper implements AutoCloseable {
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
                 int status = response.statusCode();
                 if (status == 200) {
-                    if (response.body().contains("\"rejected\":0") || !response.body().contains("\"rejected\"")) return;
-                    log.warn("server stored a batch but rejected some documents: {}", abbreviate(response.body()));
+                    if (!response.body().contains("\"rejected\":0")) {
+                        log.warn("server stored a batch but rejected some documents: {}", abbreviate(response.body()));
+                    }
                     return;
                 }
                 failures.incrementAndGet();
-                retryAfterMillis = response.headers().firstValue("Retry-After")
-                        .map(Shipper::seconds).orElse(-1L);
+                retryAfterMillis = response.headers().firstValue("Retry-After").map(Shipper::seconds).orElse(-1L);
                 if (status >= 400 && status < 500 && status != 408 && status != 429) {
                     // A request the server will never take as it is: say so loudly and keep retrying
                     // slowly, since dropping the events would be a silent loss.
@@ -128,13 +119,28 @@ public final class Shipper implements AutoCloseable {
                 log.warn("ingest unreachable: {}", e.toString());
                 retryAfterMillis = -1;
             }
+            if (closing) throw new InterruptedException("closing; the batch stays in the store");
             long wait = retryAfterMillis > 0 ? retryAfterMillis : backoff + ThreadLocalRandom.current().nextLong(backoff);
             backoff = Math.min(backoff * 2, 30_000);
-            if (closing && queue.isEmpty() && wait > 5_000) {
-                log.warn("stopping with {} events not acknowledged", batch.size());
-                throw new InterruptedException("closing");
-            }
             Thread.sleep(wait);
+        }
+    }
+
+    private static byte[] gzip(List<EventStore.Stored> batch) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(bytes, 64 * 1024)) {
+            for (EventStore.Stored stored : batch) gzip.write(stored.json());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -150,11 +156,11 @@ public final class Shipper implements AutoCloseable {
         return text.length() > 500 ? text.substring(0, 500) + "…" : text;
     }
 
-    /** Sends what is queued, giving up after the timeout. */
+    /** Stops after the batch in flight (or at once when the server is away); unsent events stay stored. */
     @Override
     public void close() throws InterruptedException {
         closing = true;
-        thread.join(10_000);
         thread.interrupt();
+        thread.join(10_000);
     }
 }

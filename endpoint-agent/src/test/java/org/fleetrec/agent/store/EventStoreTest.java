@@ -1,0 +1,115 @@
+package org.fleetrec.agent.store;
+
+import org.fleetrec.model.EventDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EventStoreTest {
+    @TempDir
+    Path dir;
+
+    private EventStore open(long quota) throws Exception {
+        return EventStore.open(new EventStore.Config(dir.resolve("monitor.db"), quota, Duration.ofDays(30)));
+    }
+
+    private static EventDocument event(long sequence, Instant time, String padding) {
+        return EventDocument.create().put("@timestamp", time.toString()).put("event.dataset", "process")
+                .put("event.sequence", sequence).put("process.pid", 100 + sequence)
+                .put("process.command_line", "cmd " + sequence + " " + padding);
+    }
+
+    @Test
+    void theCursorSurvivesAReopenAndReadsResumeAfterIt() throws Exception {
+        try (EventStore store = open(1L << 30)) {
+            for (long s = 1; s <= 1200; s++) store.append(event(s, Instant.now(), ""));
+            store.flush();
+            List<EventStore.Stored> first = store.readAfter(0, 1000, 1L << 20);
+            assertEquals(1000, first.size());
+            assertEquals(1, first.get(0).sequence());
+            assertTrue(new String(first.get(0).json(), StandardCharsets.UTF_8).endsWith("\n"), "NDJSON lines");
+            store.acknowledge(1000);
+            store.append(event(1000, Instant.now(), "again")); // a retried sequence is stored once
+            store.flush();
+            assertEquals(1200, store.count());
+        }
+        try (EventStore reopened = open(1L << 30)) {
+            assertEquals(1000, reopened.shippedCursor());
+            List<EventStore.Stored> rest = reopened.readAfter(reopened.shippedCursor(), 1000, 1L << 20);
+            assertEquals(200, rest.size());
+            assertEquals(1001, rest.get(0).sequence());
+            reopened.acknowledge(900); // a late, smaller acknowledgement never moves the cursor back
+            assertEquals(1000, reopened.shippedCursor());
+        }
+    }
+
+    @Test
+    void batchesAreBoundedInBytesToo() throws Exception {
+        try (EventStore store = open(1L << 30)) {
+            for (long s = 1; s <= 50; s++) store.append(event(s, Instant.now(), "x".repeat(1000)));
+            store.flush();
+            List<EventStore.Stored> batch = store.readAfter(0, 1000, 10_000);
+            assertTrue(batch.size() >= 8 && batch.size() <= 10, "about 10 kB: " + batch.size());
+        }
+    }
+
+    @Test
+    void theQuotaKeepsTheNewestAndReportsTheUnshippedItDropped() throws Exception {
+        long quota = 2L << 20;
+        long dropped = 0;
+        long firstDropped = Long.MAX_VALUE;
+        long lastDropped = 0;
+        try (EventStore store = open(quota)) {
+            String padding = "p".repeat(900);
+            for (long s = 1; s <= 8000; s++) {
+                store.append(event(s, Instant.now(), padding));
+                if (s == 100) {
+                    store.flush();
+                    store.acknowledge(100); // the first hundred were shipped before the server went away
+                }
+                if (s % 500 == 0) { // as the agent does: a batch, then a quota check
+                    store.flush();
+                    if (store.overQuota()) {
+                        Optional<EventStore.Gap> gap = store.enforceRetention(Instant.now());
+                        if (gap.isPresent()) {
+                            dropped += gap.get().count();
+                            firstDropped = Math.min(firstDropped, gap.get().firstSequence());
+                            lastDropped = Math.max(lastDropped, gap.get().lastSequence());
+                        }
+                    }
+                }
+            }
+            assertTrue(store.usedBytes() <= quota, "data within quota: " + store.usedBytes());
+            assertTrue(Files.size(dir.resolve("monitor.db")) <= quota * 5 / 4,
+                    "the file stays within the quota and one batch: " + Files.size(dir.resolve("monitor.db")));
+            List<EventStore.Stored> left = store.readAfter(0, 100_000, Long.MAX_VALUE);
+            long oldestLeft = left.get(0).sequence();
+            assertEquals(8000, left.get(left.size() - 1).sequence(), "the newest are kept");
+            assertEquals(101, firstDropped, "shipped events are not a gap");
+            assertEquals(oldestLeft - 1, lastDropped);
+            assertEquals(oldestLeft - 101, dropped, "every unshipped event that went is counted once");
+        }
+    }
+
+    @Test
+    void eventsOlderThanTheMaximumAgeGo() throws Exception {
+        try (EventStore store = EventStore.open(new EventStore.Config(dir.resolve("monitor.db"), 1L << 30, Duration.ofDays(7)))) {
+            store.append(event(1, Instant.now().minus(Duration.ofDays(8)), ""));
+            store.append(event(2, Instant.now(), ""));
+            store.flush();
+            store.acknowledge(1);
+            assertEquals(Optional.empty(), store.enforceRetention(Instant.now()), "an old shipped event is no gap");
+            assertEquals(1, store.count());
+        }
+    }
+}
