@@ -53,6 +53,8 @@ public final class Agent implements AutoCloseable {
     private static final long FLUSH_EVERY_MILLIS = 200;
     private static final long RETENTION_EVERY_MILLIS = 30_000;
     private static final int EINVAL = 22;
+    /** What the kernel's audit settings were before this host's agent changed them. */
+    public static final String KERNEL_SETTINGS = "kernel-settings.properties";
 
     /** A record as it arrived: netlink gives its type apart from the text; a line carries it inside. */
     private record RawRecord(int type, String text) {
@@ -148,7 +150,7 @@ public final class Agent implements AutoCloseable {
 
     private KernelAuditConfig config(List<AuditRuleData> rules) {
         return new KernelAuditConfig(config.ruleKey(), rules, config.backlogLimit(), config.backlogWaitTime(),
-                config.rateLimit());
+                config.rateLimit(), config.stateDir().resolve(KERNEL_SETTINGS));
     }
 
     private Enrollment.Credentials enroll(HttpClient http) throws InterruptedException, IOException {

@@ -77,6 +77,16 @@ public final class AgentMain {
         int removed = KernelAudit.removeRulesWithKey(System.getenv().getOrDefault("FLEETREC_RULE_KEY", AgentConfig.RULE_KEY))
                 + KernelAudit.removeRulesWithKey(UserRules.KEY);
         System.out.println("removed " + removed + " audit rules");
+        // A killed agent could not put the kernel's settings back: its saved copy says what they were.
+        java.nio.file.Path saved = stateDir().resolve(Agent.KERNEL_SETTINGS);
+        var settings = org.fleetrec.agent.source.netlink.SavedSettings.read(saved);
+        if (settings.isPresent()) {
+            try (AuditNetlink netlink = AuditNetlink.open()) {
+                netlink.set(settings.get().restoring());
+            }
+            java.nio.file.Files.deleteIfExists(saved);
+            System.out.println("restored the kernel audit settings saved in " + saved);
+        }
     }
 
     private static void run() throws Exception {

@@ -208,7 +208,9 @@ public final class Stack {
         if (!Files.exists(jar)) return;
         Files.createDirectories(files.logs());
         String javaBin = ProcessHandle.current().info().command().orElse("java");
-        Process cleanup = new ProcessBuilder(javaBin, "-jar", jar.toString(), "cleanup")
+        ProcessBuilder builder = new ProcessBuilder(javaBin, "-jar", jar.toString(), "cleanup");
+        builder.environment().put("FLEETREC_AGENT_STATE", files.agentState().toString());
+        Process cleanup = builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(files.log(Part.AGENT).toFile()))
                 .start();

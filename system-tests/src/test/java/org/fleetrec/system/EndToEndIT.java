@@ -200,8 +200,46 @@ class EndToEndIT {
         assertEquals(1, stack.searchUntilFound("event.action:executed AND process.args:" + word, Duration.ofSeconds(90)).path("total").asLong());
     }
 
+    /**
+     * Store and forward under the worst stop: with the ingest server down, processes run and the
+     * agent is killed with SIGKILL; once both are back, every process arrives exactly once.
+     */
     @Test
     @Order(6)
+    void anAgentKilledWhileTheServerIsDownLosesNothingAndDuplicatesNothing() throws Exception {
+        assertEquals(0, stack.fleetrec("stop", "ingest").status());
+        String tag = "fleetrec" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        int processes = 50;
+        for (int i = 0; i < processes; i++) {
+            assertEquals(0, new ProcessBuilder("/bin/echo", tag + "-" + i).start().waitFor());
+        }
+        Thread.sleep(2_000); // recorded and committed to monitor.db, not yet shipped
+        long agent = stack.stackJson().path("pids").path("agent").asLong();
+        ProcessHandle.of(agent).orElseThrow().destroyForcibly();
+        assertTrue(ProcessHandle.of(agent).orElseThrow().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS) != null);
+
+        RunningStack.CommandResult startAgent = stack.fleetrec("start", "agent");
+        assertEquals(0, startAgent.status(), startAgent.output());
+        partPids.add(stack.stackJson().path("pids").path("agent").asLong());
+        RunningStack.CommandResult startIngest = stack.fleetrec("start", "ingest");
+        assertEquals(0, startIngest.status(), startIngest.output());
+        partPids.add(stack.stackJson().path("pids").path("ingest").asLong());
+
+        String query = "event.action:executed AND process.name:echo AND process.args:" + tag + "*";
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        JsonNode found = stack.searchUntilFound(query, Duration.ofSeconds(90));
+        while (found.path("total").asLong() < processes && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            found = stack.searchUntilFound(query, Duration.ofSeconds(30));
+        }
+        assertEquals(processes, found.path("total").asLong(), "each process once: " + found.path("total"));
+        java.util.Set<String> args = new java.util.HashSet<>();
+        found.path("hits").forEach(h -> args.add(h.path("process").path("args").get(1).asText()));
+        assertEquals(processes, args.size(), "no duplicates and none missing");
+    }
+
+    @Test
+    @Order(7)
     void stoppingTheLauncherLeavesNothingBehind() throws Exception {
         stack.close();
         assertNotNull(stack.launcher.exitValue());

@@ -56,6 +56,7 @@ public final class KernelAudit implements AutoCloseable {
     private NetlinkSocket capture;
     private String mode;
     private AuditStatusUpdate restore = AuditStatusUpdate.none();
+    private Path savedSettings;
     private boolean registered;
     private Thread thread;
     private Thread shutdownHook;
@@ -84,17 +85,21 @@ public final class KernelAudit implements AutoCloseable {
         AuditNetlink control = AuditNetlink.open();
         KernelAudit ka;
         try {
-            AuditStatus before = control.status();
+            AuditStatus live = control.status();
+            // After a crash the kernel shows our own settings; what we found is in the saved file.
+            AuditStatus before = SavedSettings.read(config.savedSettings()).map(saved -> saved.over(live)).orElse(live);
             if (before.locked()) {
                 throw new IOException("kernel audit configuration is locked (enabled=2); rules cannot be changed "
                         + "until reboot");
             }
             ka = new KernelAudit(control, before, recordSink);
+            ka.savedSettings = config.savedSettings();
         } catch (IOException | RuntimeException e) {
             control.close();
             throw e;
         }
         try {
+            if (config.savedSettings() != null) SavedSettings.of(ka.initial).write(config.savedSettings());
             ka.connect();
             ka.tune(config);
             ka.installRules(config);
@@ -334,6 +339,7 @@ public final class KernelAudit implements AutoCloseable {
         added.clear();
         try {
             control.set(restore);
+            if (savedSettings != null) Files.deleteIfExists(savedSettings);
         } catch (IOException | RuntimeException e) {
             LOG.warn("kernel audit: could not restore audit settings {}: {}", restore, e.getMessage());
         }

@@ -17,7 +17,12 @@ import java.util.Objects;
  * @param rateLimit       records/s before the kernel drops (0 = unlimited)
  */
 public record KernelAuditConfig(String ruleKey, List<AuditRuleData> rules, int backlogLimit, int backlogWaitTime,
-                                int rateLimit) {
+                                int rateLimit, java.nio.file.Path savedSettings) {
+    /** Without a settings file: a crash leaves the kernel as the agent set it. */
+    public KernelAuditConfig(String ruleKey, List<AuditRuleData> rules, int backlogLimit, int backlogWaitTime, int rateLimit) {
+        this(ruleKey, rules, backlogLimit, backlogWaitTime, rateLimit, null);
+    }
+
     public KernelAuditConfig {
         Objects.requireNonNull(ruleKey, "ruleKey");
         if (ruleKey.isEmpty()) {
