@@ -14,6 +14,7 @@ public final class AgentMain {
             usage: fleetrec agent <command>
               run        record this host and ship to FLEETREC_INGEST_URL (enrolls with FLEETREC_ENROLLMENT_SECRET)
               status     the running agent's health: mode, events and rates per dataset, every kind of loss
+              query      this host's recent history from monitor.db, no server needed (query --help)
               rules      add|list|remove user audit rules (auditctl -a/-A syntax), applied by the running agent
               cleanup    remove audit rules tagged with the project's key after a crash (--force: even while an agent records)
             environment: FLEETREC_INGEST_URL, FLEETREC_ENROLLMENT_SECRET, FLEETREC_AGENT_STATE (state folder),
@@ -31,6 +32,8 @@ public final class AgentMain {
             case "run" -> run();
             case "cleanup" -> cleanup(Arrays.asList(args).contains("--force"));
             case "status" -> System.exit(status());
+            case "query" -> System.exit(org.fleetrec.agent.store.QueryCommand.run(
+                    Arrays.asList(args).subList(1, args.length), stateDir(), System.out, System.err));
             case "rules" -> System.exit(RulesCommand.run(Arrays.asList(args).subList(1, args.length), stateDir(), System.out, System.err));
             case "help", "--help", "-h" -> System.out.print(USAGE);
             default -> {

@@ -53,7 +53,7 @@ public final class EventStore implements AutoCloseable {
         this.writer = writer;
         this.reader = reader;
         this.insert = writer.prepareStatement("INSERT OR IGNORE INTO events"
-                + "(seq, ts, dataset, pid, entity, executable, path, user, doc) VALUES (?,?,?,?,?,?,?,?,?)");
+                + "(seq, ts, dataset, pid, entity, executable, path, user, doc, parent) VALUES (?,?,?,?,?,?,?,?,?,?)");
     }
 
     public static EventStore open(Config config) throws IOException {
@@ -66,12 +66,14 @@ public final class EventStore implements AutoCloseable {
                 s.execute("PRAGMA synchronous=NORMAL"); // durable at each checkpoint; a crash loses at most the last batch's fsync window
                 s.execute("PRAGMA busy_timeout=10000");
                 s.execute("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, "
-                        + "dataset TEXT NOT NULL, pid INTEGER, entity TEXT, executable TEXT, path TEXT, user TEXT, doc BLOB NOT NULL)");
+                        + "dataset TEXT NOT NULL, pid INTEGER, entity TEXT, executable TEXT, path TEXT, user TEXT, doc BLOB NOT NULL, "
+                        + "parent TEXT)");
                 s.execute("CREATE INDEX IF NOT EXISTS events_ts ON events(ts)");
                 s.execute("CREATE INDEX IF NOT EXISTS events_dataset ON events(dataset, ts)");
                 s.execute("CREATE INDEX IF NOT EXISTS events_pid ON events(pid)");
                 s.execute("CREATE INDEX IF NOT EXISTS events_entity ON events(entity)");
                 s.execute("CREATE INDEX IF NOT EXISTS events_path ON events(path)");
+                s.execute("CREATE INDEX IF NOT EXISTS events_parent ON events(parent)");
                 s.execute("CREATE TABLE IF NOT EXISTS cursor (name TEXT PRIMARY KEY, seq INTEGER NOT NULL)");
             }
             writer.setAutoCommit(false);
@@ -106,6 +108,7 @@ public final class EventStore implements AutoCloseable {
                 insert.setString(7, doc.text("file.path"));
                 insert.setString(8, doc.text("user.name"));
                 insert.setBytes(9, EventCodec.toLine(doc));
+                insert.setString(10, doc.text("process.parent.entity_id"));
                 insert.addBatch();
             }
             insert.executeBatch();
