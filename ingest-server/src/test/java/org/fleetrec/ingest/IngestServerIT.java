@@ -135,6 +135,34 @@ class IngestServerIT {
         assertTrue(dead.hits().hits().stream().anyMatch(h -> h.source().path("raw").asText().equals("{not json")));
     }
 
+    @Test
+    void withElasticsearchUnreachableBatchesArePushedBackNotAcknowledged() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            deadPort = socket.getLocalPort(); // closed again: nothing listens there
+        }
+        ElasticsearchClient dead = ElasticsearchClients.create(ElasticsearchSettings.of("http://127.0.0.1:" + deadPort));
+        IngestServer cutOff = new IngestServer(IngestConfig.fromEnvironment(Map.of(
+                "FLEETREC_ENROLLMENT_SECRET", SECRET, "FLEETREC_INGEST_PORT", "0")), dead);
+        try {
+            URI url = URI.create("http://127.0.0.1:" + cutOff.port() + "/api/v1/events/_bulk");
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(url)
+                    .header("Content-Type", EventCodec.CONTENT_TYPE).header("Content-Encoding", "gzip")
+                    .header("Authorization", "Bearer any").POST(HttpRequest.BodyPublishers.ofByteArray(
+                            gzip(EventCodec.toJson(event(1)) + "\n"))).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, response.statusCode(), response.body());
+            assertTrue(response.headers().firstValue("Retry-After").isPresent(), "the agent is told when to retry");
+            assertEquals(503, get(url.resolve("/readyz"), null).statusCode());
+        } finally {
+            cutOff.close();
+            ElasticsearchClients.close(dead);
+        }
+    }
+
+    private static HttpResponse<String> get(URI url, String ignored) throws Exception {
+        return http.send(HttpRequest.newBuilder(url).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static EventDocument event(long sequence) {
         return EventDocument.create()
                 .put("@timestamp", Instant.now().toString())

@@ -187,9 +187,12 @@ class EndToEndIT {
         assertEquals(3, status.status(), status.output());
         assertTrue(status.output().matches("(?s).*ingest\\s+stopped.*"), status.output());
 
-        // Recorded while the ingest server is down: the agent must deliver it once the server is back.
-        String word = "fleetrec" + UUID.randomUUID().toString().replace("-", "");
-        assertEquals(0, new ProcessBuilder("/bin/echo", word).start().waitFor());
+        // Recorded while the ingest server is down: the agent must deliver them once the server is back.
+        String word = "fleetrec" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        int processes = 200;
+        for (int i = 0; i < processes; i++) {
+            assertEquals(0, new ProcessBuilder("/bin/echo", word + "-" + i).start().waitFor());
+        }
 
         RunningStack.CommandResult start = stack.fleetrec("start", "ingest");
         assertEquals(0, start.status(), start.output());
@@ -197,7 +200,21 @@ class EndToEndIT {
         assertNotEquals(oldPid, newPid);
         partPids.add(newPid);
         assertEquals(0, stack.fleetrec("status").status());
-        assertEquals(1, stack.searchUntilFound("event.action:executed AND process.args:" + word, Duration.ofSeconds(90)).path("total").asLong());
+        long started = System.nanoTime();
+        assertEquals(processes, countEventually("event.action:executed AND process.name:echo AND process.args:" + word + "-*",
+                processes, Duration.ofSeconds(60)), "all 200, each once, within a minute of the server's return");
+        System.out.printf("200 processes recorded while ingest was down arrived %d ms after it was back%n",
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private static long countEventually(String query, long expected, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long total = stack.searchUntilFound(query, timeout).path("total").asLong();
+        while (total < expected && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            total = stack.searchUntilFound(query, Duration.ofSeconds(10)).path("total").asLong();
+        }
+        return total;
     }
 
     /**
