@@ -96,7 +96,7 @@ public final class Agent implements AutoCloseable {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             Enrollment.Credentials credentials = enroll(http);
             agentId = credentials.agentId();
-            shipper = new Shipper(config.ingest(), credentials.token(), http, Shipper.Limits.defaults(), store);
+            shipper = new Shipper(config.ingests(), credentials.token(), http, Shipper.Limits.defaults(), store);
         } else {
             agentId = "local-" + host.id();
             shipper = null;
@@ -156,7 +156,7 @@ public final class Agent implements AutoCloseable {
     private Enrollment.Credentials enroll(HttpClient http) throws InterruptedException, IOException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return Enrollment.loadOrEnroll(config.stateDir(), config.ingest(), config.enrollmentSecret(), host, http);
+                return Enrollment.loadOrEnroll(config.stateDir(), config.ingests(), config.enrollmentSecret(), host, http);
             } catch (Enrollment.Refused e) {
                 throw e;
             } catch (IOException e) {

@@ -8,7 +8,7 @@ import java.util.Map;
 import org.fleetrec.agent.audit.rule.DefaultRules;
 
 /** How an agent is told where to ship and where to keep its state. */
-public record AgentConfig(URI ingest, String enrollmentSecret, Path stateDir, String ruleKey,
+public record AgentConfig(List<URI> ingests, String enrollmentSecret, Path stateDir, String ruleKey,
                           int backlogLimit, int backlogWaitTime, int rateLimit, List<String> watchedPaths,
                           Path filters, boolean ship, String auditSource, long storeQuotaBytes, java.time.Duration storeMaxAge) {
     public static final String RULE_KEY = "fleetrec";
@@ -22,7 +22,10 @@ public record AgentConfig(URI ingest, String enrollmentSecret, Path stateDir, St
         }
         Path state = Path.of(env.getOrDefault("FLEETREC_AGENT_STATE", DEFAULT_STATE));
         String watched = env.get("FLEETREC_WATCH_PATHS");
-        return new AgentConfig(ingest == null ? null : URI.create(ingest), env.get("FLEETREC_ENROLLMENT_SECRET"),
+        // A comma-separated list: the agent fails over between ingest servers.
+        List<URI> ingests = ingest == null ? List.of()
+                : java.util.Arrays.stream(ingest.split(",")).map(String::strip).filter(u -> !u.isEmpty()).map(URI::create).toList();
+        return new AgentConfig(ingests, env.get("FLEETREC_ENROLLMENT_SECRET"),
                 state,
                 env.getOrDefault("FLEETREC_RULE_KEY", RULE_KEY),
                 Integer.parseInt(env.getOrDefault("FLEETREC_AUDIT_BACKLOG_LIMIT", "8192")),

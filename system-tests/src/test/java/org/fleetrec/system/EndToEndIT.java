@@ -255,8 +255,51 @@ class EndToEndIT {
         assertEquals(processes, args.size(), "no duplicates and none missing");
     }
 
+    /**
+     * A second agent, following an audit log instead of the kernel, is given a dead ingest URL
+     * first and the real one second: it must enroll and ship through the one that answers.
+     */
     @Test
     @Order(7)
+    void anAgentFailsOverToTheIngestServerThatAnswers() throws Exception {
+        Path work = Files.createDirectories(stack.work.resolve("failover-agent"));
+        Path log = Files.createFile(work.resolve("audit.log"));
+        int dead;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            dead = socket.getLocalPort();
+        }
+        ProcessBuilder builder = new ProcessBuilder(RunningStack.java(), "-jar",
+                stack.root.resolve("endpoint-agent/target/endpoint-agent-" + RunningStack.VERSION + "-all.jar").toString(), "run")
+                .redirectErrorStream(true).redirectOutput(work.resolve("agent.out").toFile());
+        builder.environment().putAll(java.util.Map.of(
+                "FLEETREC_AUDIT_SOURCE", "log:" + log, "FLEETREC_AGENT_STATE", work.resolve("state").toString(),
+                "FLEETREC_INGEST_URL", "http://127.0.0.1:" + dead + "," + stack.stackJson().path("ingest").asText(),
+                "FLEETREC_ENROLLMENT_SECRET", stack.stackJson().path("enrollmentSecret").asText()));
+        Process agent = builder.start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!Files.readString(work.resolve("agent.out")).contains("FLEETREC_READY")) {
+                assertTrue(agent.isAlive() && System.nanoTime() < deadline, Files.readString(work.resolve("agent.out")));
+                Thread.sleep(200);
+            }
+            String agentId = com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
+                    .readTree(work.resolve("state/agent-token.json").toFile()).path("agent_id").asText();
+            // Its /proc snapshot and health, shipped through the second URL.
+            JsonNode shipped = stack.searchUntilFound("agent.id:\"" + agentId + "\" AND event.action:already-running",
+                    Duration.ofSeconds(60));
+            assertTrue(shipped.path("total").asLong() > 10, "the snapshot arrived: " + shipped.path("total"));
+            JsonNode health = stack.searchUntilFound("agent.id:\"" + agentId + "\" AND fleet.health.source_mode:log",
+                    Duration.ofSeconds(30));
+            assertEquals(1, health.path("total").asLong());
+        } finally {
+            agent.destroy();
+            agent.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            agent.destroyForcibly();
+        }
+    }
+
+    @Test
+    @Order(8)
     void stoppingTheLauncherLeavesNothingBehind() throws Exception {
         stack.close();
         assertNotNull(stack.launcher.exitValue());

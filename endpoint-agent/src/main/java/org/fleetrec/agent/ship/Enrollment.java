@@ -34,8 +34,24 @@ public final class Enrollment {
     private Enrollment() {
     }
 
-    public static Credentials loadOrEnroll(Path stateDir, URI ingest, String secret, HostIdentity host,
+    /** Tries each ingest server in turn; a refusal (4xx) from any of them is final. */
+    public static Credentials loadOrEnroll(Path stateDir, java.util.List<URI> ingests, String secret, HostIdentity host,
                                            HttpClient http) throws IOException, InterruptedException {
+        IOException last = new IOException("no ingest server configured");
+        for (URI ingest : ingests) {
+            try {
+                return loadOrEnroll(stateDir, ingest, secret, host, http);
+            } catch (Refused e) {
+                throw e;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    static Credentials loadOrEnroll(Path stateDir, URI ingest, String secret, HostIdentity host,
+                                    HttpClient http) throws IOException, InterruptedException {
         Path file = stateDir.resolve("agent-token.json");
         if (Files.exists(file)) {
             JsonNode saved = EventCodec.mapper().readTree(file.toFile());

@@ -31,7 +31,8 @@ public final class Shipper implements AutoCloseable {
         }
     }
 
-    private final URI bulkUrl;
+    private final java.util.List<URI> bulkUrls;
+    private int current;
     private final String token;
     private final HttpClient http;
     private final Limits limits;
@@ -42,8 +43,9 @@ public final class Shipper implements AutoCloseable {
     private volatile long cursor;
     private volatile boolean closing;
 
-    public Shipper(URI ingest, String token, HttpClient http, Limits limits, EventStore store) {
-        this.bulkUrl = ingest.resolve("/api/v1/events/_bulk");
+    public Shipper(java.util.List<URI> ingests, String token, HttpClient http, Limits limits, EventStore store) {
+        if (ingests.isEmpty()) throw new IllegalArgumentException("no ingest server to ship to");
+        this.bulkUrls = ingests.stream().map(u -> u.resolve("/api/v1/events/_bulk")).toList();
         this.token = token;
         this.http = http;
         this.limits = limits;
@@ -92,7 +94,7 @@ public final class Shipper implements AutoCloseable {
         while (true) {
             long retryAfterMillis;
             try {
-                HttpRequest request = HttpRequest.newBuilder(bulkUrl)
+                HttpRequest request = HttpRequest.newBuilder(bulkUrls.get(current))
                         .timeout(Duration.ofSeconds(60))
                         .header("Authorization", "Bearer " + token)
                         .header("Content-Type", EventCodec.CONTENT_TYPE)
@@ -108,6 +110,7 @@ public final class Shipper implements AutoCloseable {
                 }
                 failures.incrementAndGet();
                 retryAfterMillis = response.headers().firstValue("Retry-After").map(Shipper::seconds).orElse(-1L);
+                if (status >= 500 || status == 429) failOver();
                 if (status >= 400 && status < 500 && status != 408 && status != 429) {
                     // A request the server will never take as it is: say so loudly and keep retrying
                     // slowly, since dropping the events would be a silent loss.
@@ -116,14 +119,23 @@ public final class Shipper implements AutoCloseable {
                 }
             } catch (IOException e) {
                 failures.incrementAndGet();
-                log.warn("ingest unreachable: {}", e.toString());
+                log.warn("ingest {} unreachable: {}", bulkUrls.get(current).getAuthority(), e.toString());
                 retryAfterMillis = -1;
+                if (failOver()) continue; // another server may take it at once
             }
             if (closing) throw new InterruptedException("closing; the batch stays in the store");
             long wait = retryAfterMillis > 0 ? retryAfterMillis : backoff + ThreadLocalRandom.current().nextLong(backoff);
             backoff = Math.min(backoff * 2, 30_000);
             Thread.sleep(wait);
         }
+    }
+
+    /** Moves to the next ingest server; true when one is left to try before backing off. */
+    private boolean failOver() {
+        if (bulkUrls.size() == 1) return false;
+        current = (current + 1) % bulkUrls.size();
+        log.info("failing over to ingest {}", bulkUrls.get(current).getAuthority());
+        return current != 0;
     }
 
     private static byte[] gzip(List<EventStore.Stored> batch) {
