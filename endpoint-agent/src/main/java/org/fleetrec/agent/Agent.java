@@ -91,6 +91,7 @@ public final class Agent implements AutoCloseable {
         host = HostIdentity.read(config.stateDir());
         store = EventStore.open(new EventStore.Config(config.stateDir().resolve("monitor.db"),
                 config.storeQuotaBytes(), config.storeMaxAge()));
+        store.onGap(this::emitGap);
         String agentId;
         if (config.ship()) {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();

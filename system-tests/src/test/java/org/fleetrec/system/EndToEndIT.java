@@ -298,8 +298,123 @@ class EndToEndIT {
         }
     }
 
+    private static final long QUOTA = 4L << 20;
+
+    /**
+     * The quota while the server is away: an agent that cannot ship keeps recording within its
+     * quota and keeps the newest events; once it can ship, gap events say how many it dropped, and
+     * every event is either in Elasticsearch or counted in a gap.
+     */
     @Test
     @Order(8)
+    void aFullStoreKeepsTheNewestAndReportsTheGap() throws Exception {
+        Path work = Files.createDirectories(stack.work.resolve("quota-agent"));
+        Path log = Files.createFile(work.resolve("audit.log"));
+        int dead;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            dead = socket.getLocalPort();
+        }
+        String secret = stack.stackJson().path("enrollmentSecret").asText();
+        String ingest = stack.stackJson().path("ingest").asText();
+        Process agent = logAgent(work, log, ingest, secret); // enrolled while the server answers…
+        awaitReady(work, agent);
+        String agentId = com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(work.resolve("state/agent-token.json").toFile()).path("agent_id").asText();
+        stop(agent);
+        int events = 8000;
+        agent = logAgent(work, log, "http://127.0.0.1:" + dead, secret); // …then cut off
+        try {
+            awaitReady(work, agent);
+            long now = System.currentTimeMillis() / 1000;
+            StringBuilder lines = new StringBuilder();
+            for (int i = 1; i <= events; i++) {
+                String stamp = "audit(" + now + "." + String.format("%03d", i % 1000) + ":" + (900_000 + i) + "): ";
+                lines.append("type=SYSCALL msg=").append(stamp).append("arch=c000003e syscall=59 success=yes exit=0 items=1 ")
+                        .append("ppid=1 pid=").append(200_000 + i).append(" auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 ")
+                        .append("sgid=0 fsgid=0 tty=(none) ses=1 comm=\"quota\" exe=\"/usr/bin/quota-").append(i)
+                        .append("\" key=\"fleetrec\"\n")
+                        .append("type=EXECVE msg=").append(stamp).append("argc=2 a0=\"quota\" a1=\"").append("x".repeat(400))
+                        .append("\"\n").append("type=EOE msg=").append(stamp).append("\n");
+            }
+            Files.writeString(log, lines, java.nio.file.StandardOpenOption.APPEND);
+            // Wait until the agent has recorded the last event: it is then in monitor.db, or counted.
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (!stored(work.resolve("state/monitor.db"), "/usr/bin/quota-" + events) && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            assertTrue(stored(work.resolve("state/monitor.db"), "/usr/bin/quota-" + events), "the last event was never stored");
+            assertTrue(Files.readString(work.resolve("agent.out")).contains("store quota reached"), "no retention happened");
+            long size = Files.size(work.resolve("state/monitor.db"));
+            assertTrue(size <= QUOTA * 3 / 2, "the database stays within its quota and one batch: " + size);
+        } finally {
+            stop(agent);
+        }
+        agent = logAgent(work, log, ingest, secret); // the server is reachable again
+        try {
+            String token = stack.stackJson().path("apiToken").asText();
+            JsonNode newest = stack.searchUntilFound("agent.id:\"" + agentId + "\" AND process.executable:\"/usr/bin/quota-"
+                    + events + "\"", Duration.ofSeconds(60));
+            assertEquals(1, newest.path("total").asLong(), "the newest event was kept and shipped");
+            Thread.sleep(2_000); // what was shipped with it becomes searchable
+            JsonNode gaps = search("agent.id:\"" + agentId + "\" AND event.action:gap", 1000, token);
+            long dropped = 0;
+            for (JsonNode hit : gaps.path("hits")) dropped += hit.path("fleet").path("gap").path("count").asLong();
+            long kept = search("agent.id:\"" + agentId + "\" AND process.executable:\\/usr\\/bin\\/quota*", 0, token)
+                    .path("total").asLong();
+            assertTrue(dropped > 0 && kept > 0 && kept < events, "dropped " + dropped + ", kept " + kept);
+            assertTrue(dropped + kept >= events && dropped + kept <= events + 400,
+                    "every event is in Elasticsearch or counted in a gap: dropped " + dropped + ", kept " + kept);
+        } finally {
+            stop(agent);
+        }
+    }
+
+    private static boolean stored(Path db, String executable) throws Exception {
+        try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             var query = connection.prepareStatement("SELECT count(*) FROM events WHERE executable = ?")) {
+            query.setString(1, executable);
+            try (var rs = query.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
+        } catch (java.sql.SQLException e) {
+            return false; // not created yet, or busy
+        }
+    }
+
+    private static JsonNode search(String query, int size, String token) throws Exception {
+        return com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(stack.get("/api/v1/search?size=" + size
+                + "&q=" + java.net.URLEncoder.encode(query, java.nio.charset.StandardCharsets.UTF_8), token).body());
+    }
+
+    private static Process logAgent(Path work, Path log, String ingest, String secret) throws Exception {
+        Files.writeString(work.resolve("agent.out"), "=== start\n", java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+        ProcessBuilder builder = new ProcessBuilder(RunningStack.java(), "-jar",
+                stack.root.resolve("endpoint-agent/target/endpoint-agent-" + RunningStack.VERSION + "-all.jar").toString(), "run")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("agent.out").toFile()));
+        builder.environment().putAll(java.util.Map.of("FLEETREC_AUDIT_SOURCE", "log:" + log,
+                "FLEETREC_AGENT_STATE", work.resolve("state").toString(), "FLEETREC_INGEST_URL", ingest,
+                "FLEETREC_ENROLLMENT_SECRET", secret, "FLEETREC_STORE_QUOTA_BYTES", Long.toString(QUOTA)));
+        return builder.start();
+    }
+
+    private static void awaitReady(Path work, Process agent) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            String out = Files.readString(work.resolve("agent.out"));
+            if (out.substring(out.lastIndexOf("=== start")).contains("FLEETREC_READY")) return;
+            assertTrue(agent.isAlive() && System.nanoTime() < deadline, out);
+            Thread.sleep(200);
+        }
+    }
+
+    private static void stop(Process agent) throws Exception {
+        agent.destroy();
+        if (!agent.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) agent.destroyForcibly();
+    }
+
+    @Test
+    @Order(9)
     void stoppingTheLauncherLeavesNothingBehind() throws Exception {
         stack.close();
         assertNotNull(stack.launcher.exitValue());

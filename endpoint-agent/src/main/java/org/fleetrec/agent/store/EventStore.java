@@ -22,10 +22,11 @@ import java.util.Optional;
 
 /**
  * monitor.db: every event the agent keeps, in SQLite (WAL), queryable offline, within a size
- * quota and a maximum age. The processing thread appends and commits in batches; the shipper
- * reads after its cursor and moves the cursor, kept in the same database, once the server
- * acknowledged. Shipping never deletes; only retention does, and it says when it had to drop
- * events that were never shipped.
+ * quota and a maximum age. One thread writes: it appends and commits in batches, persists the
+ * shipped cursor the shipper reported, and runs retention after each batch, so a burst cannot
+ * overshoot the quota by more than a batch. The shipper only reads. A crash between an
+ * acknowledgement and its persisting re-sends one batch, which the server stores once (same ids).
+ * Shipping never deletes; only retention does, and it says when it dropped events never shipped.
  */
 public final class EventStore implements AutoCloseable {
     /** Where and how much. */
@@ -47,6 +48,9 @@ public final class EventStore implements AutoCloseable {
     private final Connection reader;
     private final PreparedStatement insert;
     private final List<EventDocument> pending = new ArrayList<>(BATCH);
+    private final java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
+    private long persistedCursor;
+    private java.util.function.Consumer<Gap> gapListener = gap -> { };
 
     private EventStore(Config config, Connection writer, Connection reader) throws SQLException {
         this.config = config;
@@ -81,10 +85,18 @@ public final class EventStore implements AutoCloseable {
             try (Statement s = reader.createStatement()) {
                 s.execute("PRAGMA busy_timeout=10000");
             }
-            return new EventStore(config, writer, reader);
+            EventStore store = new EventStore(config, writer, reader);
+            store.persistedCursor = store.readCursor();
+            store.acknowledged.set(store.persistedCursor);
+            return store;
         } catch (SQLException e) {
             throw new IOException("cannot open " + config.file() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Who hears of never-shipped events the quota forced out; the agent turns them into a gap event. */
+    public void onGap(java.util.function.Consumer<Gap> listener) {
+        this.gapListener = listener;
     }
 
     /** Buffers a stamped document; {@link #flush()} commits. Call from the one writing thread. */
@@ -93,9 +105,14 @@ public final class EventStore implements AutoCloseable {
         if (pending.size() >= BATCH) flush();
     }
 
-    /** Commits what was appended in one transaction (never one commit per event). */
+    /**
+     * Commits what was appended, and the shipped cursor, in one transaction (never one commit per
+     * event); then keeps the data within the quota. Call from the one writing thread.
+     */
     public void flush() {
-        if (pending.isEmpty()) return;
+        long cursor = acknowledged.get();
+        if (pending.isEmpty() && cursor == persistedCursor) return;
+        int count = pending.size();
         try {
             for (EventDocument doc : pending) {
                 insert.setLong(1, doc.get(Ecs.EVENT_SEQUENCE).asLong());
@@ -111,17 +128,26 @@ public final class EventStore implements AutoCloseable {
                 insert.setString(10, doc.text("process.parent.entity_id"));
                 insert.addBatch();
             }
-            insert.executeBatch();
+            if (count > 0) insert.executeBatch();
+            if (cursor != persistedCursor) {
+                try (PreparedStatement u = writer.prepareStatement(
+                        "INSERT INTO cursor(name, seq) VALUES ('shipped', ?) ON CONFLICT(name) DO UPDATE SET seq = excluded.seq")) {
+                    u.setLong(1, cursor);
+                    u.executeUpdate();
+                }
+            }
             writer.commit();
             pending.clear();
+            persistedCursor = cursor;
         } catch (SQLException e) {
             rollbackQuietly();
-            throw new StoreException("could not write " + pending.size() + " events to " + config.file(), e);
+            throw new StoreException("could not write " + count + " events to " + config.file(), e);
         }
+        if (count > 0 && overQuota()) enforceRetention(Instant.now()).ifPresent(gapListener);
     }
 
     /** The oldest events after {@code afterSequence}, at most {@code maxCount} and about {@code maxBytes}. */
-    public synchronized List<Stored> readAfter(long afterSequence, int maxCount, long maxBytes) {
+    public List<Stored> readAfter(long afterSequence, int maxCount, long maxBytes) {
         List<Stored> batch = new ArrayList<>();
         long bytes = 0;
         try (PreparedStatement q = reader.prepareStatement("SELECT seq, doc FROM events WHERE seq > ? ORDER BY seq LIMIT ?")) {
@@ -142,33 +168,30 @@ public final class EventStore implements AutoCloseable {
     }
 
     /** The last sequence the server acknowledged (0 before the first). */
-    public synchronized long shippedCursor() {
-        try (PreparedStatement q = reader.prepareStatement("SELECT seq FROM cursor WHERE name = 'shipped'");
-             ResultSet rs = q.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0;
-        } catch (SQLException e) {
-            throw new StoreException("could not read the shipping cursor", e);
-        }
+    public long shippedCursor() {
+        return acknowledged.get();
     }
 
-    public synchronized void acknowledge(long sequence) {
-        try (PreparedStatement u = reader.prepareStatement(
-                "INSERT INTO cursor(name, seq) VALUES ('shipped', ?) ON CONFLICT(name) DO UPDATE SET seq = max(seq, excluded.seq)")) {
-            u.setLong(1, sequence);
-            u.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("could not move the shipping cursor", e);
+    /** Called by the shipper once the server took everything up to {@code sequence}; the writer persists it. */
+    public void acknowledge(long sequence) {
+        acknowledged.accumulateAndGet(sequence, Math::max);
+    }
+
+    private long readCursor() throws SQLException {
+        try (Statement s = writer.createStatement();
+             ResultSet rs = s.executeQuery("SELECT seq FROM cursor WHERE name = 'shipped'")) {
+            long seq = rs.next() ? rs.getLong(1) : 0;
+            writer.commit();
+            return seq;
         }
     }
 
     /**
-     * Deletes events older than the maximum age, then the oldest until the data is back under 90 %
-     * of the quota. SQLite reuses freed pages, so with retention run after every batch the file
-     * stays within the quota plus one batch. Returns the never-shipped events it had to remove,
-     * for a gap event.
+     * Deletes events older than the maximum age, then, over 90 % of the quota, a bounded slice of
+     * the oldest. SQLite reuses freed pages, so with a pass after every batch the file stays within
+     * the quota plus about a batch. Returns the never-shipped events it had to remove, for a gap event.
      */
     public Optional<Gap> enforceRetention(Instant now) {
-        flush();
         long shipped = shippedCursor();
         long removed = 0;
         long first = Long.MAX_VALUE;
@@ -182,20 +205,22 @@ public final class EventStore implements AutoCloseable {
                 first = Math.min(first, aged.get()[1]);
                 last = Math.max(last, aged.get()[2]);
             }
-            while (usedBytes(s) > config.quotaBytes() * 9 / 10) {
-                long count = Math.max(1000, countRows(s) / 10);
-                long upTo;
+            // One bounded step a pass: freed pages lag behind deletes, so looping until the size drops
+            // could delete far more than needed. The next batch's pass continues if still over.
+            if (usedBytes(s) > config.quotaBytes() * 9 / 10) {
+                long count = Math.max(BATCH, countRows(s) / 10);
+                long upTo = -1;
                 try (ResultSet rs = s.executeQuery("SELECT max(seq) FROM (SELECT seq FROM events ORDER BY seq LIMIT " + count + ")")) {
-                    if (!rs.next() || rs.getObject(1) == null) break;
-                    upTo = rs.getLong(1);
+                    if (rs.next() && rs.getObject(1) != null) upTo = rs.getLong(1);
                 }
-                Optional<long[]> dropped = unshippedRange(s, "seq <= " + upTo, shipped);
-                s.executeUpdate("DELETE FROM events WHERE seq <= " + upTo);
-                writer.commit();
-                if (dropped.isPresent()) {
-                    removed += dropped.get()[0];
-                    first = Math.min(first, dropped.get()[1]);
-                    last = Math.max(last, dropped.get()[2]);
+                if (upTo >= 0) {
+                    Optional<long[]> dropped = unshippedRange(s, "seq <= " + upTo, shipped);
+                    s.executeUpdate("DELETE FROM events WHERE seq <= " + upTo);
+                    if (dropped.isPresent()) {
+                        removed += dropped.get()[0];
+                        first = Math.min(first, dropped.get()[1]);
+                        last = Math.max(last, dropped.get()[2]);
+                    }
                 }
             }
             writer.commit();
@@ -206,17 +231,38 @@ public final class EventStore implements AutoCloseable {
         return removed == 0 ? Optional.empty() : Optional.of(new Gap(removed, first, last));
     }
 
+    /**
+     * Count and sequence range of the never-shipped events {@code where} selects. A gap event among
+     * them stands for the events it counted, so its count (not 1) is carried into the new gap.
+     */
     private static Optional<long[]> unshippedRange(Statement s, String where, long shipped) throws SQLException {
-        try (ResultSet rs = s.executeQuery("SELECT count(*), min(seq), max(seq) FROM events WHERE " + where + " AND seq > " + shipped)) {
-            if (rs.next() && rs.getLong(1) > 0) return Optional.of(new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3)});
-            return Optional.empty();
+        String selected = "FROM events WHERE " + where + " AND seq > " + shipped;
+        long rows;
+        long min;
+        long max;
+        try (ResultSet rs = s.executeQuery("SELECT count(*), min(seq), max(seq) " + selected)) {
+            if (!rs.next() || rs.getLong(1) == 0) return Optional.empty();
+            rows = rs.getLong(1);
+            min = rs.getLong(2);
+            max = rs.getLong(3);
         }
+        try (ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(json_extract(doc, '$.fleet.gap.count')), 0), "
+                + "min(json_extract(doc, '$.fleet.gap.first_sequence')) " + selected
+                + " AND dataset = 'agent' AND json_extract(doc, '$.event.action') = 'gap'")) {
+            if (rs.next() && rs.getLong(1) > 0) {
+                rows += rs.getLong(2) - rs.getLong(1);
+                min = Math.min(min, rs.getLong(3));
+            }
+        }
+        return Optional.of(new long[]{rows, min, max});
     }
 
     /** Bytes held by live pages (the file keeps freed pages for reuse). */
     public long usedBytes() {
         try (Statement s = writer.createStatement()) {
-            return usedBytes(s);
+            long used = usedBytes(s);
+            writer.commit();
+            return used;
         } catch (SQLException e) {
             throw new StoreException("cannot measure " + config.file(), e);
         }
@@ -235,7 +281,9 @@ public final class EventStore implements AutoCloseable {
     /** Whether the data has outgrown the quota, checked after each batch so a burst cannot overshoot for long. */
     public boolean overQuota() {
         try (Statement s = writer.createStatement()) {
-            return usedBytes(s) > config.quotaBytes() * 9 / 10;
+            boolean over = usedBytes(s) > config.quotaBytes() * 9 / 10;
+            writer.commit();
+            return over;
         } catch (SQLException e) {
             throw new StoreException("cannot measure " + config.file(), e);
         }
