@@ -276,19 +276,8 @@ public final class Agent implements AutoCloseable {
     private EventDocument healthDocument() {
         return health.document(new AgentHealth.Readings(capture.mode(), capture.kernelLost(), capture.kernelBacklog(),
                 capture.overruns(), assembler.sequenceGaps(), filter.dropped(), processes.size(),
-                shipper == null ? 0 : unshipped(), shipper == null ? 0 : shipper.shipped(),
+                shipper == null ? 0 : store.unshipped(), shipper == null ? 0 : shipper.shipped(),
                 userRules == null ? "not applicable in " + capture.mode() + " mode" : userRules.summary()));
-    }
-
-    private long unshipped() {
-        try (var q = store.readerConnection().prepareStatement("SELECT count(*) FROM events WHERE seq > ?")) {
-            q.setLong(1, shipper.cursor());
-            try (var rs = q.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        } catch (java.sql.SQLException e) {
-            return -1;
-        }
     }
 
     /** Removes our rules and restores the kernel settings first, then drains what was recorded. */

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -88,9 +87,5 @@ final class AgentHealth {
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(temp, status.toPrettyString());
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    static List<String> datasets() {
-        return java.util.Arrays.stream(Dataset.values()).map(Dataset::id).toList();
     }
 }

@@ -39,7 +39,6 @@ public final class Shipper implements AutoCloseable {
     private final EventStore store;
     private final Thread thread;
     private final AtomicLong shipped = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
     private volatile long cursor;
     private volatile boolean closing;
 
@@ -108,7 +107,6 @@ public final class Shipper implements AutoCloseable {
                     }
                     return;
                 }
-                failures.incrementAndGet();
                 retryAfterMillis = response.headers().firstValue("Retry-After").map(Shipper::seconds).orElse(-1L);
                 if (status >= 500 || status == 429) failOver();
                 if (status >= 400 && status < 500 && status != 408 && status != 429) {
@@ -118,7 +116,6 @@ public final class Shipper implements AutoCloseable {
                     retryAfterMillis = Math.max(retryAfterMillis, 30_000);
                 }
             } catch (IOException e) {
-                failures.incrementAndGet();
                 log.warn("ingest {} unreachable: {}", bulkUrls.get(current).getAuthority(), e.toString());
                 retryAfterMillis = -1;
                 if (failOver()) continue; // another server may take it at once

@@ -304,8 +304,33 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
-    public Connection readerConnection() {
-        return reader;
+    /** Events stored after the shipped cursor: the shipping backlog, for health. */
+    public long unshipped() {
+        try (PreparedStatement q = reader.prepareStatement("SELECT count(*) FROM events WHERE seq > ?")) {
+            q.setLong(1, shippedCursor());
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot count the backlog in " + config.file(), e);
+        }
+    }
+
+    /** Folds the WAL into the database file, so the file's size is the data's (used by the store bench). */
+    public void checkpoint() {
+        flush();
+        try (Statement s = writer.createStatement()) {
+            writer.setAutoCommit(true);
+            s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (SQLException e) {
+            throw new StoreException("cannot checkpoint " + config.file(), e);
+        } finally {
+            try {
+                writer.setAutoCommit(false);
+            } catch (SQLException ignored) {
+                // the connection is failing already; the error above says why
+            }
+        }
     }
 
     private void rollbackQuietly() {

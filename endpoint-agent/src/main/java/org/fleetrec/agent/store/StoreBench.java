@@ -40,9 +40,7 @@ public final class StoreBench {
             for (int i = 1; i <= events; i++) store.append(event(i, run));
             store.flush();
             inserted = System.nanoTime() - started;
-            try (var s = store.readerConnection().createStatement()) {
-                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-            }
+            store.checkpoint();
         }
         long bytes = Files.size(db) + (Files.exists(work.resolve("monitor.db-wal")) ? Files.size(work.resolve("monitor.db-wal")) : 0);
         System.out.printf("insert: %,d events in %.1f s = %,.0f events/s (batches of 500, WAL, synchronous=NORMAL)%n",
