@@ -94,7 +94,7 @@ public final class Agent implements AutoCloseable {
         store.onGap(this::emitGap);
         String agentId;
         if (config.ship()) {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            HttpClient http = config.ingestTrust().configure(HttpClient.newBuilder()).connectTimeout(Duration.ofSeconds(10)).build();
             Enrollment.Credentials credentials = enroll(http);
             agentId = credentials.agentId();
             shipper = new Shipper(config.ingests(), credentials.token(), http, Shipper.Limits.defaults(), store);

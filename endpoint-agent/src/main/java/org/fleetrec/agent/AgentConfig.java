@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Map;
 
 import org.fleetrec.agent.audit.rule.DefaultRules;
+import org.fleetrec.model.ServerTrust;
 
 /** How an agent is told where to ship and where to keep its state. */
 public record AgentConfig(List<URI> ingests, String enrollmentSecret, Path stateDir, String ruleKey,
                           int backlogLimit, int backlogWaitTime, int rateLimit, List<String> watchedPaths,
-                          Path filters, boolean ship, String auditSource, long storeQuotaBytes, java.time.Duration storeMaxAge) {
+                          Path filters, boolean ship, String auditSource, long storeQuotaBytes, java.time.Duration storeMaxAge,
+                          ServerTrust ingestTrust) {
     public static final String RULE_KEY = "fleetrec";
     public static final String DEFAULT_STATE = "/var/lib/fleetrec-agent";
 
@@ -37,6 +39,8 @@ public record AgentConfig(List<URI> ingests, String enrollmentSecret, Path state
                 ship,
                 env.getOrDefault("FLEETREC_AUDIT_SOURCE", "auto"),
                 Long.parseLong(env.getOrDefault("FLEETREC_STORE_QUOTA_BYTES", String.valueOf(1L << 30))),
-                java.time.Duration.ofDays(Long.parseLong(env.getOrDefault("FLEETREC_STORE_MAX_AGE_DAYS", "30"))));
+                java.time.Duration.ofDays(Long.parseLong(env.getOrDefault("FLEETREC_STORE_MAX_AGE_DAYS", "30"))),
+                // A CA file and/or a pinned certificate fingerprint for an ingest server over https.
+                ServerTrust.fromEnvironment(env, "FLEETREC_INGEST"));
     }
 }

@@ -17,7 +17,8 @@ public final class AgentMain {
               query      this host's recent history from monitor.db, no server needed (query --help)
               rules      add|list|remove user audit rules (auditctl -a/-A syntax), applied by the running agent
               cleanup    remove audit rules tagged with the project's key after a crash (--force: even while an agent records)
-            environment: FLEETREC_INGEST_URL, FLEETREC_ENROLLMENT_SECRET, FLEETREC_AGENT_STATE (state folder),
+            environment: FLEETREC_INGEST_URL (comma list: failover), FLEETREC_ENROLLMENT_SECRET, FLEETREC_AGENT_STATE (state folder),
+                         FLEETREC_INGEST_CA (PEM CA file for https), FLEETREC_INGEST_PIN (sha256 certificate fingerprint),
                          FLEETREC_AUDIT_BACKLOG_LIMIT (8192), FLEETREC_AUDIT_BACKLOG_WAIT (kernel ticks, 1),
                          FLEETREC_AUDIT_RATE_LIMIT (0), FLEETREC_WATCH_PATHS (colon-separated; * allowed),
                          FLEETREC_FILTERS (JSON file, default <state>/filters.json), FLEETREC_SHIP (on|off)

@@ -1,5 +1,6 @@
 package org.fleetrec.ingest;
 
+import org.fleetrec.ingest.tls.ServerTls;
 import org.fleetrec.templates.ElasticsearchSettings;
 
 import java.util.Map;
@@ -7,7 +8,7 @@ import java.util.Map;
 /** Everything the ingest server is told at start, from the environment. */
 public record IngestConfig(String bindHost, int port, ElasticsearchSettings elasticsearch,
                            String enrollmentSecret, int maxBodyBytes, long maxBatchBytes, int maxBatchLines,
-                           int maxLineBytes) {
+                           int maxLineBytes, ServerTls tls) {
 
     public static IngestConfig fromEnvironment(Map<String, String> env) {
         String secret = env.get("FLEETREC_ENROLLMENT_SECRET");
@@ -22,6 +23,7 @@ public record IngestConfig(String bindHost, int port, ElasticsearchSettings elas
                 Integer.parseInt(env.getOrDefault("FLEETREC_INGEST_MAX_BODY_BYTES", String.valueOf(16 << 20))),
                 Long.parseLong(env.getOrDefault("FLEETREC_INGEST_MAX_BATCH_BYTES", String.valueOf(128L << 20))),
                 Integer.parseInt(env.getOrDefault("FLEETREC_INGEST_MAX_BATCH_LINES", "20000")),
-                Integer.parseInt(env.getOrDefault("FLEETREC_INGEST_MAX_LINE_BYTES", String.valueOf(1 << 20))));
+                Integer.parseInt(env.getOrDefault("FLEETREC_INGEST_MAX_LINE_BYTES", String.valueOf(1 << 20))),
+                ServerTls.fromEnvironment(env));
     }
 }

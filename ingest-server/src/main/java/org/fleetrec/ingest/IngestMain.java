@@ -36,7 +36,7 @@ public final class IngestMain {
             ElasticsearchClients.close(client);
             stopped.countDown();
         }, "shutdown"));
-        System.out.println("FLEETREC_READY ingest http://" + config.bindHost() + ":" + server.port());
+        System.out.println("FLEETREC_READY ingest " + server.url(config.bindHost()));
         stopped.await();
     }
 }

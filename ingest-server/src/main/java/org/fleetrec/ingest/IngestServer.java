@@ -16,10 +16,13 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import org.fleetrec.ingest.tls.ServerTls;
+import org.fleetrec.model.ServerTrust;
 import org.fleetrec.templates.TemplateInstaller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -35,10 +38,14 @@ public final class IngestServer implements AutoCloseable {
     private final Readiness readiness = new Readiness();
     private final ElasticsearchClient client;
     private final Thread templateKeeper;
+    private final ServerTls.Loaded tls;
+    private final String scheme;
     private Channel channel;
 
-    public IngestServer(IngestConfig config, ElasticsearchClient client) throws InterruptedException {
+    public IngestServer(IngestConfig config, ElasticsearchClient client) throws InterruptedException, IOException {
         this.client = client;
+        this.tls = config.tls().load(config.bindHost());
+        this.scheme = config.tls().scheme();
         int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
         // A bounded queue: when it is full, agents get 429 and retry instead of the heap filling up.
         this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
@@ -57,6 +64,7 @@ public final class IngestServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) ch.pipeline().addLast(tls.context().newHandler(ch.alloc()));
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, 120))
                                 .addLast(new IdleCloser())
@@ -70,11 +78,24 @@ public final class IngestServer implements AutoCloseable {
         templateKeeper = new Thread(this::keepTemplatesInstalled, "template-installer");
         templateKeeper.setDaemon(true);
         templateKeeper.start();
-        log.info("ingest server listening on http://{}:{}", config.bindHost(), port());
+        log.info("ingest server listening on {}", url(config.bindHost()));
+        if (tls != null) {
+            log.info("TLS certificate {} (sha256:{})", tls.certificate(), ServerTrust.fingerprint(tls.certificate()));
+        }
     }
 
     public int port() {
         return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** How clients reach this server on {@code host}. */
+    public java.net.URI url(String host) {
+        return java.net.URI.create(scheme + "://" + host + ":" + port());
+    }
+
+    /** The certificate served over TLS (a client's CA file for a development certificate), or null for plain HTTP. */
+    public java.nio.file.Path certificate() {
+        return tls == null ? null : tls.certificate();
     }
 
     /** Installs templates at start, then keeps checking, so readiness follows the cluster. */

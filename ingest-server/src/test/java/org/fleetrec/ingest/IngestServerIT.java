@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.fleetrec.model.EventCodec;
 import org.fleetrec.model.EventDocument;
+import org.fleetrec.model.ServerTrust;
 import org.fleetrec.stack.testing.ElasticsearchExtension;
 import org.fleetrec.stack.testing.TestElasticsearch;
 import org.fleetrec.templates.ElasticsearchClients;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -20,6 +22,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,16 +39,22 @@ class IngestServerIT {
     private static ElasticsearchClient client;
     private static IngestServer server;
     private static URI base;
-    private static final HttpClient http = HttpClient.newHttpClient();
+    private static HttpClient http;
+
+    @TempDir
+    static Path tls;
 
     @BeforeAll
     static void start(TestElasticsearch es) throws Exception {
         client = ElasticsearchClients.create(new ElasticsearchSettings(es.url(), null, es.username(), es.password(), null));
         IngestConfig config = IngestConfig.fromEnvironment(Map.of(
                 "FLEETREC_ENROLLMENT_SECRET", SECRET, "FLEETREC_INGEST_PORT", "0", "FLEETREC_ES_URL", es.url().toString(),
-                "FLEETREC_INGEST_MAX_BATCH_BYTES", String.valueOf(1 << 20), "FLEETREC_INGEST_MAX_LINE_BYTES", "65536"));
+                "FLEETREC_INGEST_MAX_BATCH_BYTES", String.valueOf(1 << 20), "FLEETREC_INGEST_MAX_LINE_BYTES", "65536",
+                "FLEETREC_INGEST_TLS_DIR", tls.toString()));
         server = new IngestServer(config, client);
-        base = URI.create("http://127.0.0.1:" + server.port());
+        base = server.url("127.0.0.1");
+        // Over TLS, as agents talk to it by default, trusting the certificate the server made for itself.
+        http = new ServerTrust(server.certificate(), null).configure(HttpClient.newBuilder()).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (get("/readyz").statusCode() != 200) {
             if (System.nanoTime() > deadline) throw new AssertionError("never ready: " + get("/readyz").body());
@@ -143,9 +152,10 @@ class IngestServerIT {
         }
         ElasticsearchClient dead = ElasticsearchClients.create(ElasticsearchSettings.of("http://127.0.0.1:" + deadPort));
         IngestServer cutOff = new IngestServer(IngestConfig.fromEnvironment(Map.of(
-                "FLEETREC_ENROLLMENT_SECRET", SECRET, "FLEETREC_INGEST_PORT", "0")), dead);
+                "FLEETREC_ENROLLMENT_SECRET", SECRET, "FLEETREC_INGEST_PORT", "0", "FLEETREC_INGEST_TLS", "off")), dead);
         try {
-            URI url = URI.create("http://127.0.0.1:" + cutOff.port() + "/api/v1/events/_bulk");
+            URI url = cutOff.url("127.0.0.1").resolve("/api/v1/events/_bulk");
+            assertEquals("http", url.getScheme(), "plain HTTP when TLS is turned off");
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(url)
                     .header("Content-Type", EventCodec.CONTENT_TYPE).header("Content-Encoding", "gzip")
                     .header("Authorization", "Bearer any").POST(HttpRequest.BodyPublishers.ofByteArray(

@@ -1,5 +1,6 @@
 package org.fleetrec.stack;
 
+import org.fleetrec.model.ServerTrust;
 import org.fleetrec.stack.elasticsearch.LocalElasticsearch;
 
 import java.io.IOException;
@@ -46,7 +47,8 @@ public final class Stack {
         state.adminPassword = secrets.adminPassword();
         state.externalElasticsearch = env.containsKey("FLEETREC_ES_URL");
         if (state.externalElasticsearch) state.elasticsearch = env.get("FLEETREC_ES_URL");
-        state.ingest = "http://127.0.0.1:" + port("FLEETREC_INGEST_PORT", 8443);
+        state.ingest = "https://127.0.0.1:" + port("FLEETREC_INGEST_PORT", 8443);
+        state.ingestCa = files.ingestCa().toString();
         state.web = "http://127.0.0.1:" + port("FLEETREC_WEB_PORT", 8080);
         return state;
     }
@@ -71,9 +73,14 @@ public final class Stack {
                 Process p = launch(part, Map.of(
                         "FLEETREC_INGEST_BIND", "127.0.0.1",
                         "FLEETREC_INGEST_PORT", Integer.toString(URI.create(state.ingest).getPort()),
-                        "FLEETREC_ENROLLMENT_SECRET", state.enrollmentSecret), state, List.of());
+                        "FLEETREC_ENROLLMENT_SECRET", state.enrollmentSecret,
+                        "FLEETREC_INGEST_TLS_DIR", files.ingestTls().toString()), state, List.of());
                 state.pids.put(part, p.pid());
-                awaitHttp(part, p, URI.create(state.ingest + "/readyz"));
+                // Its certificate exists once it says it is listening; only then can a client trust it.
+                awaitLogLine(part, p, "FLEETREC_READY ingest");
+                HttpClient trusting = new ServerTrust(files.ingestCa(), null).configure(HttpClient.newBuilder())
+                        .connectTimeout(Duration.ofSeconds(2)).build();
+                awaitHttp(part, p, URI.create(state.ingest + "/readyz"), trusting);
                 say("ingest server " + state.ingest + " (pid " + p.pid() + ")");
             }
             case WEB -> {
@@ -83,12 +90,13 @@ public final class Stack {
                         "FLEETREC_API_TOKEN", state.apiToken,
                         "FLEETREC_ADMIN_PASSWORD", state.adminPassword), state, List.of());
                 state.pids.put(part, p.pid());
-                awaitHttp(part, p, URI.create(state.web + "/healthz"));
+                awaitHttp(part, p, URI.create(state.web + "/healthz"), http);
                 say("web " + state.web + " (pid " + p.pid() + ")");
             }
             case AGENT -> {
                 Process p = launch(part, Map.of(
                         "FLEETREC_INGEST_URL", state.ingest,
+                        "FLEETREC_INGEST_CA", files.ingestCa().toString(),
                         "FLEETREC_ENROLLMENT_SECRET", state.enrollmentSecret,
                         "FLEETREC_AGENT_STATE", files.agentState().toString()), state, List.of("run"));
                 state.pids.put(part, p.pid());
@@ -162,7 +170,7 @@ public final class Stack {
         return builder.start();
     }
 
-    private void awaitHttp(Part part, Process process, URI url) throws IOException, InterruptedException {
+    private void awaitHttp(Part part, Process process, URI url, HttpClient http) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + PART_START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) throw startFailure(part, "exited with status " + process.exitValue());

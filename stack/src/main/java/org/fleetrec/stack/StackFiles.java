@@ -35,6 +35,16 @@ public record StackFiles(Path root, Path workDir) {
         return workDir().resolve("agent");
     }
 
+    /** Where the ingest server keeps the development certificate it makes on first start. */
+    public Path ingestTls() {
+        return workDir().resolve("ingest-tls");
+    }
+
+    /** That certificate, which clients of the local ingest server take as their CA. */
+    public Path ingestCa() {
+        return ingestTls().resolve(org.fleetrec.model.ServerTrust.DEVELOPMENT_CERTIFICATE);
+    }
+
     public Path jar(Part part) {
         String module = switch (part) {
             case INGEST -> "ingest-server";

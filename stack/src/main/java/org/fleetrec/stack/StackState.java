@@ -25,6 +25,8 @@ public final class StackState {
 
     public String web;
     public String ingest;
+    /** The CA file a client of {@link #ingest} trusts (the server's development certificate). */
+    public String ingestCa;
     public String elasticsearch;
     public String apiToken;
     public String enrollmentSecret;
@@ -40,6 +42,7 @@ public final class StackState {
         StackState state = new StackState();
         state.web = text(node, "web");
         state.ingest = text(node, "ingest");
+        state.ingestCa = text(node, "ingestCa");
         state.elasticsearch = text(node, "elasticsearch");
         state.apiToken = text(node, "apiToken");
         state.enrollmentSecret = text(node, "enrollmentSecret");
@@ -56,7 +59,7 @@ public final class StackState {
 
     public void write(Path file) throws IOException {
         ObjectNode node = JSON.createObjectNode()
-                .put("web", web).put("ingest", ingest).put("elasticsearch", elasticsearch)
+                .put("web", web).put("ingest", ingest).put("ingestCa", ingestCa).put("elasticsearch", elasticsearch)
                 .put("apiToken", apiToken).put("enrollmentSecret", enrollmentSecret);
         node.putObject("admin").put("user", adminUser).put("password", adminPassword);
         ObjectNode pidNode = node.putObject("pids");

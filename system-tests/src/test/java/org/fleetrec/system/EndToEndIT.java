@@ -55,9 +55,11 @@ class EndToEndIT {
     @Order(1)
     void stackJsonHoldsTheContract() throws Exception {
         JsonNode json = stack.stackJson();
-        for (String key : List.of("web", "ingest", "elasticsearch", "apiToken", "enrollmentSecret")) {
+        for (String key : List.of("web", "ingest", "ingestCa", "elasticsearch", "apiToken", "enrollmentSecret")) {
             assertFalse(json.path(key).asText("").isEmpty(), key + " missing from stack.json: " + json);
         }
+        assertTrue(json.path("ingest").asText().startsWith("https://"), "agents ship over TLS: " + json.path("ingest"));
+        assertTrue(Files.isReadable(Path.of(json.path("ingestCa").asText())), "the CA file agents trust exists");
         for (String part : List.of("ingest", "web", "agent")) {
             assertTrue(json.path("pids").path(part).canConvertToLong(), "pid of " + part + " missing: " + json);
             assertTrue(ProcessHandle.of(json.path("pids").path(part).asLong()).isPresent(), part + " is not running");
@@ -371,7 +373,8 @@ class EndToEndIT {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("agent.out").toFile()));
         builder.environment().putAll(java.util.Map.of("FLEETREC_AUDIT_SOURCE", "log:" + log,
                 "FLEETREC_AGENT_STATE", work.resolve("state").toString(), "FLEETREC_INGEST_URL", ingest,
-                "FLEETREC_ENROLLMENT_SECRET", secret, "FLEETREC_STORE_QUOTA_BYTES", Long.toString(QUOTA)));
+                "FLEETREC_ENROLLMENT_SECRET", secret, "FLEETREC_STORE_QUOTA_BYTES", Long.toString(QUOTA),
+                "FLEETREC_INGEST_CA", stack.stackJson().path("ingestCa").asText()));
         return builder.start();
     }
 

@@ -53,7 +53,9 @@ public final class StoreBench {
             return;
         }
         JsonNode stack = EventCodec.mapper().readTree(stackJson.toFile());
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        String ca = stack.path("ingestCa").asText("");
+        HttpClient http = new org.fleetrec.model.ServerTrust(ca.isEmpty() ? null : Path.of(ca), null)
+                .configure(HttpClient.newBuilder()).connectTimeout(Duration.ofSeconds(10)).build();
         HostIdentity benchHost = new HostIdentity("fleetrec-bench-" + run, "fleetrec-bench", "bench-boot", "bench", "bench", "bench");
         Path state = Files.createDirectories(work.resolve("state-" + run));
         URI ingest = URI.create(stack.path("ingest").asText());
