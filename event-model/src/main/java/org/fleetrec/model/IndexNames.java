@@ -10,6 +10,7 @@ public final class IndexNames {
     public static final String ALL_EVENTS = "fleet-events-*";
     public static final String HOSTS = "fleet-hosts";
     public static final String AGENTS = "fleet-agents";
+    public static final String ENROLLMENT_SECRETS = "fleet-enrollment-secrets";
     public static final String DEADLETTER_PREFIX = "fleet-deadletter-";
     public static final String API_TOKENS = "fleet-api-tokens";
     public static final String USERS = "fleet-users";

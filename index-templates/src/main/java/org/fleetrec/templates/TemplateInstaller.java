@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,6 +50,7 @@ public final class TemplateInstaller {
                 case INSTALL -> {
                     client.indices().putIndexTemplate(b -> b.name(entry.getKey())
                             .withJson(new StringReader(entry.getValue().toString())));
+                    if (current != null) upgradeExistingIndices(entry.getKey(), entry.getValue());
                     installed++;
                 }
                 case UP_TO_DATE -> upToDate++;
@@ -58,6 +60,29 @@ public final class TemplateInstaller {
         Result result = new Result(installed, upToDate, newer);
         log.info("index templates version {}: {}", TemplateSet.VERSION, result);
         return result;
+    }
+
+    /**
+     * A template only shapes indices made after it; the ones already there get the new mapping put
+     * on them too, so a field added in a new version can be written today, not from tomorrow's index.
+     * Only additive changes can apply; a conflicting one is logged and left for the next daily index.
+     */
+    private void upgradeExistingIndices(String template, ObjectNode body) throws IOException {
+        List<String> patterns = new java.util.ArrayList<>();
+        body.path("index_patterns").forEach(p -> patterns.add(p.asText()));
+        // The template's mapping is its components' in order, then its own: put each the same way.
+        List<com.fasterxml.jackson.databind.JsonNode> parts = new java.util.ArrayList<>();
+        body.path("composed_of").forEach(c -> parts.add(TemplateSet.componentTemplates().get(c.asText()).path("template").path("mappings")));
+        parts.add(body.path("template").path("mappings"));
+        try {
+            for (com.fasterxml.jackson.databind.JsonNode mapping : parts) {
+                if (mapping.isMissingNode() || mapping.isEmpty()) continue;
+                client.indices().putMapping(b -> b.index(patterns).allowNoIndices(true).ignoreUnavailable(true)
+                        .withJson(new StringReader(mapping.toString())));
+            }
+        } catch (ElasticsearchException e) {
+            log.warn("existing indices of {} keep their mapping: {}", template, e.getMessage());
+        }
     }
 
     /** True when every template of the set is on the cluster at this version or later. */

@@ -54,6 +54,24 @@ class TemplateInstallerIT {
         assertEquals(1, installer.install().newerOnCluster());
     }
 
+    /** An index made under the older template takes a field the new version added, without waiting for a new index. */
+    @Test
+    void anUpgradeReachesIndicesThatAlreadyExist() throws Exception {
+        TemplateInstaller installer = new TemplateInstaller(client);
+        installer.install();
+        String name = "fleet-agents";
+        var older = TemplateSet.indexTemplates().get(name).put("version", TemplateSet.VERSION - 1);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) older.path("template").path("mappings").path("properties")).remove("enrolled_with");
+        client.indices().putIndexTemplate(b -> b.name(name).withJson(new StringReader(older.toString())));
+        client.indices().delete(d -> d.index(name).ignoreUnavailable(true));
+        client.indices().create(c -> c.index(name));
+        var doc = EventCodec.mapper().readTree("{\"agent_id\":\"a1\",\"enrolled_with\":\"s1\"}");
+        assertThrows(ElasticsearchException.class, () -> client.index(i -> i.index(name).id("a1").document(doc)),
+                "the old strict mapping refuses the new field");
+        assertEquals(1, installer.install().installed());
+        client.index(i -> i.index(name).id("a1").document(doc));
+    }
+
     @Test
     void eventIndicesGetTheEcsTypes() throws Exception {
         new TemplateInstaller(client).install();
