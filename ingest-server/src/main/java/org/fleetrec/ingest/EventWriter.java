@@ -1,9 +1,6 @@
 package org.fleetrec.ingest;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
-import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.fleetrec.model.BatchReader;
 import org.fleetrec.model.Ecs;
@@ -17,6 +14,7 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns one agent batch into Elasticsearch documents. Identity comes from the token; ids
@@ -31,14 +29,12 @@ final class EventWriter {
         }
     }
 
-    private static final int ATTEMPTS = 4;
-
-    private final ElasticsearchClient client;
+    private final BulkWriter bulk;
     private final DocumentValidator validator = new DocumentValidator();
     private final IngestMetrics metrics;
 
-    EventWriter(ElasticsearchClient client, IngestMetrics metrics) {
-        this.client = client;
+    EventWriter(BulkWriter bulk, IngestMetrics metrics) {
+        this.bulk = bulk;
         this.metrics = metrics;
     }
 
@@ -77,57 +73,34 @@ final class EventWriter {
         return new BatchResult(counts[0], counts[1], rejected);
     }
 
-    /** Returns {accepted, duplicates}; moves mapping failures to the dead letters. */
+    /** Returns {accepted, duplicates}; moves documents Elasticsearch refused for good to the dead letters. */
     private int[] store(List<Pending> pending, AgentIdentity agent, List<BatchResult.Rejection> rejected,
-                        List<Pending> deadLetters, Instant now) throws IOException, Backpressure {
-        int accepted = 0;
-        int duplicates = 0;
-        List<Pending> todo = pending;
-        for (int attempt = 1; !todo.isEmpty(); attempt++) {
-            List<BulkOperation> operations = new ArrayList<>(todo.size());
-            for (Pending p : todo) {
-                operations.add(BulkOperation.of(op -> op.create(c -> c.index(p.index()).id(p.id()).document(p.document()))));
-            }
-            long started = System.nanoTime();
-            BulkResponse response = client.bulk(b -> b.operations(operations));
-            metrics.elasticsearchLatency(System.nanoTime() - started);
-            List<Pending> retry = new ArrayList<>();
-            for (int i = 0; i < todo.size(); i++) {
-                BulkResponseItem item = response.items().get(i);
-                Pending p = todo.get(i);
-                int status = item.status();
-                if (status == 200 || status == 201) {
-                    accepted++;
-                } else if (status == 409) {
-                    duplicates++;
-                } else if (status == 429 || status >= 500) {
-                    retry.add(p);
-                } else {
-                    String reason = item.error() == null ? "status " + status
-                            : item.error().type() + ": " + item.error().reason();
-                    reject(agent, p.line(), "Elasticsearch refused the document: " + reason,
-                            p.document().toString(), rejected, deadLetters, now);
-                }
-            }
-            if (!retry.isEmpty() && attempt >= ATTEMPTS) {
-                throw new Backpressure(retry.size() + " documents were not accepted by Elasticsearch after "
-                        + attempt + " attempts");
-            }
-            if (!retry.isEmpty()) sleep(200L << attempt);
-            todo = retry;
+                        List<Pending> deadLetters, Instant now) throws Backpressure {
+        List<BulkWriter.Item> items = new ArrayList<>(pending.size());
+        Map<BulkWriter.Item, Pending> origin = new java.util.IdentityHashMap<>();
+        for (Pending p : pending) {
+            BulkWriter.Item item = new BulkWriter.Item(p.line(),
+                    BulkOperation.of(op -> op.create(c -> c.index(p.index()).id(p.id()).document(p.document()))));
+            items.add(item);
+            origin.put(item, p);
         }
-        return new int[]{accepted, duplicates};
+        BulkWriter.Outcome outcome = bulk.write(items);
+        for (BulkWriter.Refusal refusal : outcome.refused()) {
+            Pending p = origin.get(refusal.item());
+            reject(agent, p.line(), refusal.reason(), p.document().toString(), rejected, deadLetters, now);
+        }
+        return new int[]{outcome.stored(), outcome.alreadyStored()};
     }
 
-    private void storeDeadLetters(List<Pending> deadLetters) throws IOException, Backpressure {
-        List<BulkOperation> operations = new ArrayList<>();
+    private void storeDeadLetters(List<Pending> deadLetters) throws Backpressure {
+        List<BulkWriter.Item> items = new ArrayList<>(deadLetters.size());
         for (Pending p : deadLetters) {
-            operations.add(BulkOperation.of(op -> op.index(c -> c.index(p.index()).document(p.document()))));
+            items.add(new BulkWriter.Item(p.line(), BulkOperation.of(op -> op.index(c -> c.index(p.index()).document(p.document())))));
         }
-        BulkResponse response = client.bulk(b -> b.operations(operations));
-        if (response.errors()) {
+        BulkWriter.Outcome outcome = bulk.write(items);
+        if (!outcome.refused().isEmpty()) {
             // A dead letter that cannot be stored would be a silent loss: make the agent retry instead.
-            throw new Backpressure("the dead-letter index refused documents");
+            throw new Backpressure("the dead-letter index refused documents: " + outcome.refused().get(0).reason());
         }
     }
 
@@ -145,14 +118,5 @@ final class EventWriter {
                 .put(Ecs.HOST_ID, agent.hostId())
                 .put(Ecs.EVENT_INGESTED, now.toString());
         if (!doc.has(Ecs.HOST_NAME)) doc.put(Ecs.HOST_NAME, agent.hostName());
-    }
-
-    private static void sleep(long millis) throws IOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while backing off", e);
-        }
     }
 }

@@ -37,6 +37,15 @@ final class IngestMetrics {
         esNanos.add(nanos);
     }
 
+    private volatile java.util.function.IntSupplier bulkPendingOperations = () -> 0;
+    private volatile java.util.function.IntSupplier bulkPendingRequests = () -> 0;
+
+    /** The bulk writer's buffered documents and requests in flight, read when scraped. */
+    void bulkGauges(java.util.function.IntSupplier pendingOperations, java.util.function.IntSupplier pendingRequests) {
+        this.bulkPendingOperations = pendingOperations;
+        this.bulkPendingRequests = pendingRequests;
+    }
+
     AtomicLong inFlight() {
         return inFlight;
     }
@@ -53,7 +62,14 @@ final class IngestMetrics {
                 .append(n.sum()).append('\n'));
         counter(out, "fleetrec_ingest_elasticsearch_requests_total", "Bulk requests sent.", esRequests.sum());
         out.append("fleetrec_ingest_elasticsearch_seconds_total ").append(esNanos.sum() / 1e9).append('\n');
-        out.append("# TYPE fleetrec_ingest_queue_depth gauge\nfleetrec_ingest_queue_depth ").append(inFlight.get()).append('\n');
+        out.append("# HELP fleetrec_ingest_queue_depth Agent batches being written.\n")
+                .append("# TYPE fleetrec_ingest_queue_depth gauge\nfleetrec_ingest_queue_depth ").append(inFlight.get()).append('\n');
+        out.append("# HELP fleetrec_ingest_bulk_pending_operations Documents buffered for the next bulk request.\n")
+                .append("# TYPE fleetrec_ingest_bulk_pending_operations gauge\nfleetrec_ingest_bulk_pending_operations ")
+                .append(bulkPendingOperations.getAsInt()).append('\n');
+        out.append("# HELP fleetrec_ingest_bulk_requests_in_flight Bulk requests Elasticsearch has not answered yet.\n")
+                .append("# TYPE fleetrec_ingest_bulk_requests_in_flight gauge\nfleetrec_ingest_bulk_requests_in_flight ")
+                .append(bulkPendingRequests.getAsInt()).append('\n');
         return out.toString();
     }
 

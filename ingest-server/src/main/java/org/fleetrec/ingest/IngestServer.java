@@ -39,6 +39,7 @@ public final class IngestServer implements AutoCloseable {
     private final ElasticsearchClient client;
     private final Thread templateKeeper;
     private final ServerTls.Loaded tls;
+    private final BulkWriter bulk;
     private final String scheme;
     private Channel channel;
 
@@ -55,7 +56,8 @@ public final class IngestServer implements AutoCloseable {
                     return t;
                 });
         IngestMetrics metrics = new IngestMetrics();
-        IngestHandler handler = new IngestHandler(config, new AgentRegistry(client), new EventWriter(client, metrics),
+        this.bulk = new BulkWriter(client, metrics, BulkWriter.Limits.defaults());
+        IngestHandler handler = new IngestHandler(config, new AgentRegistry(client), new EventWriter(bulk, metrics),
                 metrics, readiness, workers);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, io)
@@ -135,6 +137,7 @@ public final class IngestServer implements AutoCloseable {
         if (!workers.awaitTermination(60, TimeUnit.SECONDS)) {
             log.warn("in-flight batches did not finish within 60 s");
         }
+        bulk.close();
         io.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
         boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
     }
