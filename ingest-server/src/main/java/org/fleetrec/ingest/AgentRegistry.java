@@ -21,25 +21,47 @@ import java.util.concurrent.ConcurrentHashMap;
  * so a revocation takes effect within the cache lifetime.
  */
 final class AgentRegistry {
-    private static final long CACHE_MILLIS = 30_000;
+    /** What a token is worth: an identity, a revoked agent's, or nothing known. */
+    record Authentication(Optional<AgentIdentity> identity, boolean revoked) {
+        static final Authentication UNKNOWN = new Authentication(Optional.empty(), false);
+    }
 
-    private record Cached(Optional<AgentIdentity> identity, long expires) {
+    /** An enrolled agent as listed (never its token). */
+    record Listed(String agentId, String hostId, String hostName, String enrolled, String enrolledWith, String revoked) {
+    }
+
+    private record Cached(Authentication authentication, long expires) {
     }
 
     private final ElasticsearchClient client;
+    private final java.time.Duration cacheFor;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    AgentRegistry(ElasticsearchClient client) {
+    AgentRegistry(ElasticsearchClient client, java.time.Duration cacheFor) {
         this.client = client;
+        this.cacheFor = cacheFor;
+    }
+
+    /** True when it was enrolled and not revoked before; its token stops working within the cache lifetime. */
+    boolean revoke(String agentId) throws IOException {
+        return Registries.revoke(client, IndexNames.AGENTS, agentId);
+    }
+
+    java.util.List<Listed> list() throws IOException {
+        return Registries.all(client, IndexNames.AGENTS, "enrolled").stream()
+                .map(d -> new Listed(d.path("agent_id").asText(), d.path("host_id").asText(), d.path("host_name").asText(),
+                        d.path("enrolled").asText(), d.path("enrolled_with").asText(null), d.path("revoked").asText(null)))
+                .toList();
     }
 
     /** Registers a new agent for the host it describes and returns its token (shown once). */
-    Enrollment enroll(String hostId, String hostName, JsonNode hostDetails) throws IOException {
+    Enrollment enroll(String hostId, String hostName, JsonNode hostDetails, String enrolledWith) throws IOException {
         String token = Secrets.newToken();
         String agentId = UUID.randomUUID().toString();
         ObjectNode agent = EventCodec.mapper().createObjectNode()
                 .put("token_hash", Secrets.hash(token)).put("agent_id", agentId)
-                .put("host_id", hostId).put("host_name", hostName).put("enrolled", Instant.now().toString());
+                .put("host_id", hostId).put("host_name", hostName).put("enrolled", Instant.now().toString())
+                .put("enrolled_with", enrolledWith);
         client.index(i -> i.index(IndexNames.AGENTS).id(agentId).document(agent).refresh(Refresh.WaitFor));
         ObjectNode host = EventCodec.mapper().createObjectNode();
         ObjectNode hostObject = host.putObject("host");
@@ -54,27 +76,28 @@ final class AgentRegistry {
     record Enrollment(String token, AgentIdentity identity) {
     }
 
-    Optional<AgentIdentity> authenticate(String token) throws IOException {
+    Authentication authenticate(String token) throws IOException {
         String hash = Secrets.hash(token);
         long now = System.currentTimeMillis();
         Cached cached = cache.get(hash);
-        if (cached != null && cached.expires() > now) return cached.identity();
-        Optional<AgentIdentity> identity;
+        if (cached != null && cached.expires() > now) return cached.authentication();
+        Authentication authentication;
         try {
             var response = client.search(s -> s.index(IndexNames.AGENTS).size(1).allowNoIndices(true)
                     .ignoreUnavailable(true)
-                    .query(q -> q.bool(b -> b.filter(f -> f.term(t -> t.field("token_hash").value(hash)))
-                            .mustNot(m -> m.exists(e -> e.field("revoked"))))), ObjectNode.class);
-            identity = response.hits().hits().stream().findFirst()
+                    .query(q -> q.bool(b -> b.filter(f -> f.term(t -> t.field("token_hash").value(hash))))), ObjectNode.class);
+            authentication = response.hits().hits().stream().findFirst()
                     .map(hit -> hit.source())
-                    .map(src -> new AgentIdentity(src.path("agent_id").asText(), src.path("host_id").asText(),
-                            src.path("host_name").asText()));
+                    .map(src -> src.hasNonNull("revoked") ? new Authentication(Optional.empty(), true)
+                            : new Authentication(Optional.of(new AgentIdentity(src.path("agent_id").asText(),
+                            src.path("host_id").asText(), src.path("host_name").asText())), false))
+                    .orElse(Authentication.UNKNOWN);
         } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException | IOException e) {
             if (!ElasticsearchErrors.is(e, 404)) throw e;
-            identity = Optional.empty();
+            authentication = Authentication.UNKNOWN;
         }
         if (cache.size() > 100_000) cache.clear();
-        cache.put(hash, new Cached(identity, now + CACHE_MILLIS));
-        return identity;
+        cache.put(hash, new Cached(authentication, now + cacheFor.toMillis()));
+        return authentication;
     }
 }

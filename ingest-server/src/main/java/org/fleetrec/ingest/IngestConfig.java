@@ -8,12 +8,14 @@ import java.util.Map;
 /** Everything the ingest server is told at start, from the environment. */
 public record IngestConfig(String bindHost, int port, ElasticsearchSettings elasticsearch,
                            String enrollmentSecret, int maxBodyBytes, long maxBatchBytes, int maxBatchLines,
-                           int maxLineBytes, ServerTls tls) {
+                           int maxLineBytes, ServerTls tls, java.time.Duration authCache) {
 
     public static IngestConfig fromEnvironment(Map<String, String> env) {
+        // Optional: secrets made with `ingest secrets create` live in Elasticsearch; this one is the server's own.
         String secret = env.get("FLEETREC_ENROLLMENT_SECRET");
-        if (secret == null || secret.length() < 16) {
-            throw new IllegalArgumentException("FLEETREC_ENROLLMENT_SECRET must be set (16 characters at least)");
+        if (secret != null && secret.isEmpty()) secret = null;
+        if (secret != null && secret.length() < 16) {
+            throw new IllegalArgumentException("FLEETREC_ENROLLMENT_SECRET must have 16 characters at least");
         }
         return new IngestConfig(
                 env.getOrDefault("FLEETREC_INGEST_BIND", "127.0.0.1"),
@@ -24,6 +26,8 @@ public record IngestConfig(String bindHost, int port, ElasticsearchSettings elas
                 Long.parseLong(env.getOrDefault("FLEETREC_INGEST_MAX_BATCH_BYTES", String.valueOf(128L << 20))),
                 Integer.parseInt(env.getOrDefault("FLEETREC_INGEST_MAX_BATCH_LINES", "20000")),
                 Integer.parseInt(env.getOrDefault("FLEETREC_INGEST_MAX_LINE_BYTES", String.valueOf(1 << 20))),
-                ServerTls.fromEnvironment(env));
+                ServerTls.fromEnvironment(env),
+                // How long a token or secret lookup is trusted: a revocation takes effect within it.
+                java.time.Duration.ofSeconds(Long.parseLong(env.getOrDefault("FLEETREC_INGEST_AUTH_CACHE_SECONDS", "30"))));
     }
 }

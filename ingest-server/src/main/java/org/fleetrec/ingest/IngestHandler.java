@@ -37,15 +37,17 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final IngestConfig config;
     private final AgentRegistry agents;
+    private final EnrollmentSecrets secrets;
     private final EventWriter writer;
     private final IngestMetrics metrics;
     private final Readiness readiness;
     private final ExecutorService workers;
 
-    IngestHandler(IngestConfig config, AgentRegistry agents, EventWriter writer, IngestMetrics metrics,
-                  Readiness readiness, ExecutorService workers) {
+    IngestHandler(IngestConfig config, AgentRegistry agents, EnrollmentSecrets secrets, EventWriter writer,
+                  IngestMetrics metrics, Readiness readiness, ExecutorService workers) {
         this.config = config;
         this.agents = agents;
+        this.secrets = secrets;
         this.writer = writer;
         this.metrics = metrics;
         this.readiness = readiness;
@@ -127,7 +129,10 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (body == null || !body.path("secret").isTextual()) {
             return HttpResponses.error(HttpResponseStatus.BAD_REQUEST, "expected {\"secret\": ..., \"host\": {...}}");
         }
-        if (!Secrets.constantTimeEquals(body.path("secret").asText(), config.enrollmentSecret())) {
+        String secret = body.path("secret").asText();
+        Optional<String> secretId = config.enrollmentSecret() != null && Secrets.constantTimeEquals(secret, config.enrollmentSecret())
+                ? Optional.of("server") : secret.length() > 256 ? Optional.empty() : secrets.accepts(secret);
+        if (secretId.isEmpty()) {
             metrics.error("bad_enrollment_secret");
             return HttpResponses.error(HttpResponseStatus.FORBIDDEN, "the enrollment secret is not valid");
         }
@@ -138,7 +143,7 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return HttpResponses.error(HttpResponseStatus.BAD_REQUEST,
                     "host.id (1-128 characters of A-Z a-z 0-9 . _ : -) and host.name are required");
         }
-        AgentRegistry.Enrollment enrollment = agents.enroll(hostId, hostName, host);
+        AgentRegistry.Enrollment enrollment = agents.enroll(hostId, hostName, host, secretId.get());
         ObjectNode response = EventCodec.mapper().createObjectNode()
                 .put("token", enrollment.token())
                 .put("agent_id", enrollment.identity().agentId())
@@ -148,7 +153,12 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private FullHttpResponse bulk(FullHttpRequest request) throws IOException {
-        Optional<AgentIdentity> agent = authenticate(request);
+        AgentRegistry.Authentication authentication = authenticate(request);
+        if (authentication.revoked()) {
+            metrics.error("revoked_token");
+            return HttpResponses.error(HttpResponseStatus.FORBIDDEN, "this agent's token was revoked; enroll it again");
+        }
+        Optional<AgentIdentity> agent = authentication.identity();
         if (agent.isEmpty()) {
             metrics.error("unauthorized");
             FullHttpResponse response = HttpResponses.error(HttpResponseStatus.UNAUTHORIZED,
@@ -183,11 +193,11 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private Optional<AgentIdentity> authenticate(FullHttpRequest request) throws IOException {
+    private AgentRegistry.Authentication authenticate(FullHttpRequest request) throws IOException {
         String header = request.headers().get(HttpHeaderNames.AUTHORIZATION, "");
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) return Optional.empty();
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) return AgentRegistry.Authentication.UNKNOWN;
         String token = header.substring(7).trim();
-        if (token.isEmpty() || token.length() > 256) return Optional.empty();
+        if (token.isEmpty() || token.length() > 256) return AgentRegistry.Authentication.UNKNOWN;
         return agents.authenticate(token);
     }
 

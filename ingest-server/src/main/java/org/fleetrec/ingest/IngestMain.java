@@ -15,6 +15,14 @@ public final class IngestMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && (args[0].equals("help") || args[0].equals("--help"))) {
+            System.out.print(AdminCommand.USAGE);
+            return;
+        }
+        if (args.length > 0 && !args[0].equals("serve")) {
+            System.exit(AdminCommand.run(java.util.List.of(args), System.getenv(), System.out, System.err));
+            return;
+        }
         IngestConfig config;
         try {
             config = IngestConfig.fromEnvironment(System.getenv());

@@ -57,7 +57,8 @@ public final class IngestServer implements AutoCloseable {
                 });
         IngestMetrics metrics = new IngestMetrics();
         this.bulk = new BulkWriter(client, metrics, BulkWriter.Limits.defaults());
-        IngestHandler handler = new IngestHandler(config, new AgentRegistry(client), new EventWriter(bulk, metrics),
+        IngestHandler handler = new IngestHandler(config, new AgentRegistry(client, config.authCache()),
+                new EnrollmentSecrets(client, config.authCache()), new EventWriter(bulk, metrics),
                 metrics, readiness, workers);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, io)

@@ -40,6 +40,7 @@ class IngestServerIT {
     private static IngestServer server;
     private static URI base;
     private static HttpClient http;
+    private static String esUrl;
 
     @TempDir
     static Path tls;
@@ -50,7 +51,8 @@ class IngestServerIT {
         IngestConfig config = IngestConfig.fromEnvironment(Map.of(
                 "FLEETREC_ENROLLMENT_SECRET", SECRET, "FLEETREC_INGEST_PORT", "0", "FLEETREC_ES_URL", es.url().toString(),
                 "FLEETREC_INGEST_MAX_BATCH_BYTES", String.valueOf(1 << 20), "FLEETREC_INGEST_MAX_LINE_BYTES", "65536",
-                "FLEETREC_INGEST_TLS_DIR", tls.toString()));
+                "FLEETREC_INGEST_TLS_DIR", tls.toString(), "FLEETREC_INGEST_AUTH_CACHE_SECONDS", "0"));
+        esUrl = es.url().toString();
         server = new IngestServer(config, client);
         base = server.url("127.0.0.1");
         // Over TLS, as agents talk to it by default, trusting the certificate the server made for itself.
@@ -74,6 +76,53 @@ class IngestServerIT {
         assertEquals(400, post("/api/v1/enroll", "not json").statusCode());
         assertEquals(400, post("/api/v1/enroll", "{\"secret\":\"" + SECRET + "\",\"host\":{\"id\":\"bad id<>\",\"name\":\"a\"}}").statusCode());
         assertFalse(enroll("host-enroll", "enroll.example").path("token").asText().isEmpty());
+    }
+
+    @Test
+    void secretsMadeFromTheCommandLineEnrollUntilRevoked() throws Exception {
+        String created = admin("secrets", "create", "--name", "lab <b>hosts</b>");
+        String id = created.lines().filter(l -> l.startsWith("id:")).findFirst().orElseThrow().substring(3).strip();
+        String secret = created.lines().filter(l -> l.startsWith("secret:")).findFirst().orElseThrow().substring(7).strip();
+        HttpResponse<String> enrolled = post("/api/v1/enroll", "{\"secret\":\"" + secret + "\",\"host\":{\"id\":\"h-cli\",\"name\":\"cli\"}}");
+        assertEquals(200, enrolled.statusCode(), enrolled.body());
+        String listed = admin("secrets", "list");
+        assertTrue(listed.contains(id) && listed.contains("lab <b>hosts</b>"), listed);
+        assertFalse(listed.contains(secret), "a secret is shown once, at creation");
+
+        assertTrue(admin("secrets", "revoke", id).contains("revoked"));
+        assertEquals(403, post("/api/v1/enroll", "{\"secret\":\"" + secret + "\",\"host\":{\"id\":\"h-cli2\",\"name\":\"cli\"}}").statusCode());
+        assertEquals(1, AdminCommand.run(List.of("secrets", "revoke", id), Map.of("FLEETREC_ES_URL", esUrl),
+                new java.io.PrintStream(new ByteArrayOutputStream()), new java.io.PrintStream(new ByteArrayOutputStream())),
+                "revoking twice says so");
+    }
+
+    @Test
+    void aRevokedAgentIsRefusedAndItsHostCannotWriteAnyMore() throws Exception {
+        JsonNode enrolled = enroll("host-revoked", "revoked.example");
+        String token = enrolled.path("token").asText();
+        String agentId = enrolled.path("agent_id").asText();
+        byte[] body = gzip(EventCodec.toJson(event(1)) + "\n");
+        assertEquals(200, bulk(token, body, EventCodec.CONTENT_TYPE, "gzip").statusCode());
+        String listed = admin("agents", "list");
+        assertTrue(listed.lines().anyMatch(l -> l.startsWith(agentId) && l.contains("host-revoked") && l.contains(" - ")), listed);
+
+        admin("agents", "revoke", agentId);
+        HttpResponse<String> refused = bulk(token, gzip(EventCodec.toJson(event(2)) + "\n"), EventCodec.CONTENT_TYPE, "gzip");
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("revoked"), refused.body());
+        String json = admin("agents", "list", "--json");
+        JsonNode agent = null;
+        for (JsonNode a : EventCodec.mapper().readTree(json)) if (a.path("agentId").asText().equals(agentId)) agent = a;
+        assertTrue(agent != null && !agent.path("revoked").isNull(), json);
+    }
+
+    private static String admin(String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = AdminCommand.run(List.of(args), Map.of("FLEETREC_ES_URL", esUrl), new java.io.PrintStream(out, true),
+                new java.io.PrintStream(err, true));
+        assertEquals(0, status, err.toString());
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.fleetrec.agent.store;
 
+import org.fleetrec.model.TerminalText;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.fleetrec.model.EventCodec;
 
@@ -26,7 +28,7 @@ final class ProcessTreePrinter {
     static int print(Connection db, String entity, PrintStream out, PrintStream err) throws SQLException, IOException {
         Optional<JsonNode> self = process(db, entity);
         if (self.isEmpty()) {
-            err.println("no process " + QueryCommand.safe(entity) + " in the local database");
+            err.println("no process " + TerminalText.safe(entity) + " in the local database");
             return 1;
         }
         List<JsonNode> ancestors = new ArrayList<>();
@@ -35,7 +37,7 @@ final class ProcessTreePrinter {
         while (parent != null && ancestors.size() < MAX_DEPTH && seen.add(parent)) {
             Optional<JsonNode> p = process(db, parent);
             if (p.isEmpty()) {
-                out.println("(parent " + QueryCommand.safe(parent) + " not recorded here)");
+                out.println("(parent " + TerminalText.safe(parent) + " not recorded here)");
                 break;
             }
             ancestors.add(0, p.get());
@@ -95,7 +97,7 @@ final class ProcessTreePrinter {
     private static String line(JsonNode doc, int depth, boolean marked) {
         JsonNode p = doc.path("process");
         return "  ".repeat(depth) + (marked ? "* " : "- ") + p.path("pid").asText() + " "
-                + QueryCommand.safe(p.path("command_line").asText(p.path("executable").asText(""))) + "  ["
-                + QueryCommand.safe(doc.path("user").path("name").asText("?")) + ", " + p.path("entity_id").asText() + "]";
+                + TerminalText.safe(p.path("command_line").asText(p.path("executable").asText(""))) + "  ["
+                + TerminalText.safe(doc.path("user").path("name").asText("?")) + ", " + p.path("entity_id").asText() + "]";
     }
 }

@@ -2,6 +2,7 @@ package org.fleetrec.agent.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.fleetrec.model.EventCodec;
+import org.fleetrec.model.TerminalText;
 import org.sqlite.SQLiteConfig;
 
 import java.io.PrintStream;
@@ -96,10 +97,10 @@ public final class QueryCommand {
             } else {
                 out.printf("%-24s %-8s %-24s %7s %-10s %-16s %s%n", "TIME (UTC)", "DATASET", "ACTION", "PID", "USER", "PROCESS", "DETAIL");
                 for (JsonNode d : docs) {
-                    out.printf("%-24s %-8s %-24s %7s %-10s %-16s %s%n", safe(d.path("@timestamp").asText()),
-                            safe(d.path("event").path("dataset").asText()), safe(d.path("event").path("action").asText()),
-                            d.path("process").path("pid").asText(""), safe(d.path("user").path("name").asText("")),
-                            safe(d.path("process").path("name").asText("")), safe(detail(d)));
+                    out.printf("%-24s %-8s %-24s %7s %-10s %-16s %s%n", TerminalText.safe(d.path("@timestamp").asText()),
+                            TerminalText.safe(d.path("event").path("dataset").asText()), TerminalText.safe(d.path("event").path("action").asText()),
+                            d.path("process").path("pid").asText(""), TerminalText.safe(d.path("user").path("name").asText("")),
+                            TerminalText.safe(d.path("process").path("name").asText("")), TerminalText.safe(detail(d)));
                 }
                 out.println(docs.size() + " events");
             }
@@ -131,16 +132,6 @@ public final class QueryCommand {
         if (d.path("user").path("target").has("name")) return "account " + d.path("user").path("target").path("name").asText();
         if (d.path("fleet").has("gap")) return "gap of " + d.path("fleet").path("gap").path("count").asText() + " events";
         return d.path("auditd").path("record_type").asText("");
-    }
-
-    /** Control characters (C0, DEL, C1) as \xNN: recorded text never reaches the terminal raw. */
-    static String safe(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> {
-            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) out.append(String.format("\\x%02x", c));
-            else out.appendCodePoint(c);
-        });
-        return out.toString();
     }
 
     /** "10m", "2h", "3d" before now, or an ISO instant, as epoch millis. */

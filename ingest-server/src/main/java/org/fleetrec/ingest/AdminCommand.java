@@ -1,0 +1,110 @@
+package org.fleetrec.ingest;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import org.fleetrec.model.EventCodec;
+import org.fleetrec.model.TerminalText;
+import org.fleetrec.templates.ElasticsearchClients;
+import org.fleetrec.templates.ElasticsearchSettings;
+import org.fleetrec.templates.TemplateInstaller;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fleet's credentials from a shell: enrollment secrets made, listed and revoked, enrolled
+ * agents listed and revoked. It talks to Elasticsearch directly (FLEETREC_ES_URL), so it works
+ * whether or not an ingest server runs; running servers see a revocation within their cache time.
+ */
+final class AdminCommand {
+    static final String USAGE = """
+            usage: ingest-server [serve]                      run the ingest server
+                   ingest-server secrets create [--name <label>]  make an enrollment secret (shown once)
+                   ingest-server secrets list [--json]
+                   ingest-server secrets revoke <id>
+                   ingest-server agents list [--json]
+                   ingest-server agents revoke <agent-id>     its token stops working; the host must enroll again
+            environment: FLEETREC_ES_URL and its credentials, as for the server
+            """;
+
+    private AdminCommand() {
+    }
+
+    /** Runs one command; returns the exit status. */
+    static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
+        if (args.size() < 2) {
+            err.print(USAGE);
+            return 2;
+        }
+        ElasticsearchSettings settings = ElasticsearchSettings.fromEnvironment(env, "http://127.0.0.1:9200");
+        ElasticsearchClient client = ElasticsearchClients.create(settings);
+        try {
+            new TemplateInstaller(client).install(); // strict mappings before the first write
+            EnrollmentSecrets secrets = new EnrollmentSecrets(client, Duration.ZERO);
+            AgentRegistry agents = new AgentRegistry(client, Duration.ZERO);
+            boolean json = args.contains("--json");
+            String what = args.get(0) + " " + args.get(1);
+            switch (what) {
+                case "secrets create" -> {
+                    String name = option(args, "--name", "unnamed");
+                    EnrollmentSecrets.Created created = secrets.create(name);
+                    out.println("id:     " + created.id());
+                    out.println("secret: " + created.secret());
+                    out.println("(the secret is not shown again; give it to agents as FLEETREC_ENROLLMENT_SECRET)");
+                }
+                case "secrets list" -> {
+                    List<EnrollmentSecrets.Listed> all = secrets.list();
+                    if (json) {
+                        out.println(EventCodec.mapper().writeValueAsString(all));
+                    } else {
+                        out.printf("%-36s  %-24s  %-24s  %s%n", "ID", "CREATED", "REVOKED", "NAME");
+                        for (EnrollmentSecrets.Listed s : all) {
+                            out.printf("%-36s  %-24s  %-24s  %s%n", s.id(), TerminalText.safe(s.created()),
+                                    s.revoked() == null ? "-" : TerminalText.safe(s.revoked()), TerminalText.safe(s.name()));
+                        }
+                    }
+                }
+                case "agents list" -> {
+                    List<AgentRegistry.Listed> all = agents.list();
+                    if (json) {
+                        out.println(EventCodec.mapper().writeValueAsString(all));
+                    } else {
+                        out.printf("%-36s  %-24s  %-24s  %-24s  %s%n", "AGENT", "ENROLLED", "REVOKED", "HOST ID", "HOST NAME");
+                        for (AgentRegistry.Listed a : all) {
+                            out.printf("%-36s  %-24s  %-24s  %-24s  %s%n", TerminalText.safe(a.agentId()),
+                                    TerminalText.safe(a.enrolled()), a.revoked() == null ? "-" : TerminalText.safe(a.revoked()),
+                                    TerminalText.safe(a.hostId()), TerminalText.safe(a.hostName()));
+                        }
+                    }
+                }
+                case "secrets revoke", "agents revoke" -> {
+                    if (args.size() < 3) {
+                        err.print(USAGE);
+                        return 2;
+                    }
+                    String id = args.get(2);
+                    boolean done = args.get(0).equals("secrets") ? secrets.revoke(id) : agents.revoke(id);
+                    if (!done) {
+                        err.println("no live " + (args.get(0).equals("secrets") ? "secret" : "agent") + " with id "
+                                + TerminalText.safe(id) + " (unknown or revoked already)");
+                        return 1;
+                    }
+                    out.println("revoked " + id + "; running ingest servers refuse it within their cache time");
+                }
+                default -> {
+                    err.print(USAGE);
+                    return 2;
+                }
+            }
+            return 0;
+        } finally {
+            ElasticsearchClients.close(client);
+        }
+    }
+
+    private static String option(List<String> args, String name, String fallback) {
+        int at = args.indexOf(name);
+        return at >= 0 && at + 1 < args.size() ? args.get(at + 1) : fallback;
+    }
+}
