@@ -8,7 +8,8 @@ import java.util.Map;
 /** Everything the ingest server is told at start, from the environment. */
 public record IngestConfig(String bindHost, int port, ElasticsearchSettings elasticsearch,
                            String enrollmentSecret, int maxBodyBytes, long maxBatchBytes, int maxBatchLines,
-                           int maxLineBytes, ServerTls tls, java.time.Duration authCache) {
+                           int maxLineBytes, ServerTls tls, java.time.Duration authCache,
+                           int retentionDays) {
 
     public static IngestConfig fromEnvironment(Map<String, String> env) {
         // Optional: secrets made with `ingest secrets create` live in Elasticsearch; this one is the server's own.
@@ -28,6 +29,8 @@ public record IngestConfig(String bindHost, int port, ElasticsearchSettings elas
                 Integer.parseInt(env.getOrDefault("FLEETREC_INGEST_MAX_LINE_BYTES", String.valueOf(1 << 20))),
                 ServerTls.fromEnvironment(env),
                 // How long a token or secret lookup is trusted: a revocation takes effect within it.
-                java.time.Duration.ofSeconds(Long.parseLong(env.getOrDefault("FLEETREC_INGEST_AUTH_CACHE_SECONDS", "30"))));
+                java.time.Duration.ofSeconds(Long.parseLong(env.getOrDefault("FLEETREC_INGEST_AUTH_CACHE_SECONDS", "30"))),
+                // Daily event and dead-letter indices older than this are deleted; 0 keeps everything.
+                Integer.parseInt(env.getOrDefault("FLEETREC_RETENTION_DAYS", "90")));
     }
 }

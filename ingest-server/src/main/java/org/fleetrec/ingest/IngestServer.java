@@ -38,6 +38,7 @@ public final class IngestServer implements AutoCloseable {
     private final Readiness readiness = new Readiness();
     private final ElasticsearchClient client;
     private final Thread templateKeeper;
+    private final IndexRetention retention;
     private final ServerTls.Loaded tls;
     private final BulkWriter bulk;
     private final String scheme;
@@ -57,6 +58,7 @@ public final class IngestServer implements AutoCloseable {
                 });
         IngestMetrics metrics = new IngestMetrics();
         this.bulk = new BulkWriter(client, metrics, BulkWriter.Limits.defaults());
+        this.retention = new IndexRetention(client, config.retentionDays());
         IngestHandler handler = new IngestHandler(config, new AgentRegistry(client, config.authCache()),
                 new EnrollmentSecrets(client, config.authCache()), new EventWriter(bulk, metrics),
                 metrics, readiness, workers);
@@ -105,6 +107,7 @@ public final class IngestServer implements AutoCloseable {
     private void keepTemplatesInstalled() {
         TemplateInstaller installer = new TemplateInstaller(client);
         boolean installed = false;
+        long nextRetention = System.nanoTime();
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 if (!installed) {
@@ -116,6 +119,14 @@ public final class IngestServer implements AutoCloseable {
                     readiness.ready(false, "Elasticsearch cluster health is red");
                 } else {
                     readiness.ready(true, null);
+                    if (System.nanoTime() - nextRetention >= 0) {
+                        nextRetention = System.nanoTime() + TimeUnit.HOURS.toNanos(1);
+                        try {
+                            retention.run();
+                        } catch (Exception e) {
+                            log.warn("retention did not run; next try in an hour: {}", e.toString());
+                        }
+                    }
                 }
             } catch (Exception e) {
                 readiness.ready(false, (installed ? "Elasticsearch unreachable: " : "index templates not installed: ") + e);

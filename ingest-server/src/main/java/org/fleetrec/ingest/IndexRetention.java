@@ -1,0 +1,66 @@
+package org.fleetrec.ingest;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import org.fleetrec.model.IndexNames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Deletes daily event and dead-letter indices older than the configured number of days, whole
+ * indices at a time (which is why indices are daily). Every ingest server may run it: deleting an
+ * index another server deleted first is harmless. Only names of our daily layout are touched.
+ */
+final class IndexRetention {
+    private static final Logger log = LoggerFactory.getLogger(IndexRetention.class);
+    private static final Pattern DAILY = Pattern.compile("^(?:" + Pattern.quote(IndexNames.EVENTS_PREFIX) + "[a-z0-9_]+-|"
+            + Pattern.quote(IndexNames.DEADLETTER_PREFIX) + ")(\\d{4}\\.\\d{2}\\.\\d{2})$");
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd");
+
+    private final ElasticsearchClient client;
+    private final int keepDays;
+
+    /** {@code keepDays} of 0 keeps everything. */
+    IndexRetention(ElasticsearchClient client, int keepDays) {
+        this.client = client;
+        this.keepDays = keepDays;
+    }
+
+    /** Deletes what is due; returns the names deleted. */
+    List<String> run(LocalDate today) throws IOException {
+        List<String> due = new ArrayList<>();
+        if (keepDays <= 0) return due;
+        LocalDate oldestKept = today.minusDays(keepDays - 1L);
+        var indices = client.indices().get(g -> g.index(IndexNames.ALL_EVENTS, IndexNames.DEADLETTER_PREFIX + "*")
+                .allowNoIndices(true).ignoreUnavailable(true)).result().keySet();
+        for (String index : indices) {
+            Matcher m = DAILY.matcher(index);
+            if (!m.matches()) continue;
+            try {
+                if (LocalDate.parse(m.group(1), DAY).isBefore(oldestKept)) due.add(index);
+            } catch (DateTimeParseException e) {
+                // a name that only looks daily: not ours to delete
+            }
+        }
+        // In slices, so a long history never makes one request line too long.
+        for (int from = 0; from < due.size(); from += 50) {
+            List<String> slice = due.subList(from, Math.min(due.size(), from + 50));
+            client.indices().delete(d -> d.index(slice).ignoreUnavailable(true));
+        }
+        if (!due.isEmpty()) log.info("retention ({} days) deleted {} indices: {}", keepDays, due.size(), due);
+        return due;
+    }
+
+    List<String> run() throws IOException {
+        return run(LocalDate.now(ZoneOffset.UTC));
+    }
+}
