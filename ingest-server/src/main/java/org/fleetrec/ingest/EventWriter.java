@@ -30,19 +30,23 @@ final class EventWriter {
     }
 
     private final BulkWriter bulk;
+    private final HostDirectory hosts;
     private final DocumentValidator validator = new DocumentValidator();
     private final IngestMetrics metrics;
 
-    EventWriter(BulkWriter bulk, IngestMetrics metrics) {
+    EventWriter(BulkWriter bulk, HostDirectory hosts, IngestMetrics metrics) {
         this.bulk = bulk;
+        this.hosts = hosts;
         this.metrics = metrics;
     }
 
     private record Pending(int line, String index, String id, ObjectNode document) {
     }
 
-    BatchResult write(AgentIdentity agent, InputStream ndjson, IngestConfig limits)
+    /** Stores a batch; {@code remoteAddress} is where it came from, kept as the host's last address. */
+    BatchResult write(AgentIdentity agent, InputStream ndjson, IngestConfig limits, String remoteAddress)
             throws IOException, Backpressure, BatchTooLarge {
+        HostDirectory.Facts facts = new HostDirectory.Facts();
         Instant now = Instant.now();
         BatchReader reader = new BatchReader(new LimitedInputStream(ndjson, limits.maxBatchBytes()), limits.maxLineBytes());
         List<Pending> pending = new ArrayList<>();
@@ -61,6 +65,7 @@ final class EventWriter {
                 EventDocument doc = EventCodec.parseLine(line.text());
                 DocumentValidator.Valid valid = validator.validate(doc, now);
                 stamp(doc, agent, now);
+                facts.see(doc);
                 pending.add(new Pending(line.number(), IndexNames.events(valid.dataset(), valid.timestamp()),
                         IndexNames.documentId(agent.agentId(), valid.sequence()), doc.json()));
             } catch (MalformedEventException | DocumentValidator.Invalid e) {
@@ -70,6 +75,7 @@ final class EventWriter {
         int[] counts = store(pending, agent, rejected, deadLetters, now);
         if (!deadLetters.isEmpty()) storeDeadLetters(deadLetters);
         metrics.batch(counts[0], counts[1], rejected.size());
+        hosts.seen(agent, facts, remoteAddress);
         return new BatchResult(counts[0], counts[1], rejected);
     }
 

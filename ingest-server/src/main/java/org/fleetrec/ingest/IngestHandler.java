@@ -61,7 +61,7 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             workers.execute(() -> {
                 try {
-                    respond(ctx, route(request), keepAlive);
+                    respond(ctx, route(request, ctx), keepAlive);
                 } finally {
                     request.release();
                 }
@@ -75,7 +75,7 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private FullHttpResponse route(FullHttpRequest request) {
+    private FullHttpResponse route(FullHttpRequest request, ChannelHandlerContext ctx) {
         String path = new QueryStringDecoder(request.uri()).path();
         try {
             return switch (path) {
@@ -85,7 +85,7 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         : HttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, readiness.reason());
                 case "/metrics" -> HttpResponses.text(HttpResponseStatus.OK, "text/plain; version=0.0.4", metrics.render());
                 case "/api/v1/enroll" -> post(request, () -> enroll(request));
-                case "/api/v1/events/_bulk" -> post(request, () -> bulk(request));
+                case "/api/v1/events/_bulk" -> post(request, () -> bulk(request, remoteAddress(ctx)));
                 default -> HttpResponses.error(HttpResponseStatus.NOT_FOUND, "no such endpoint");
             };
         } catch (IOException e) {
@@ -152,7 +152,12 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return HttpResponses.json(HttpResponseStatus.OK, response);
     }
 
-    private FullHttpResponse bulk(FullHttpRequest request) throws IOException {
+    private static String remoteAddress(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress address && address.getAddress() != null
+                ? address.getAddress().getHostAddress().replaceFirst("%.*$", "") : null; // no IPv6 zone: an ip field refuses it
+    }
+
+    private FullHttpResponse bulk(FullHttpRequest request, String remoteAddress) throws IOException {
         AgentRegistry.Authentication authentication = authenticate(request);
         if (authentication.revoked()) {
             metrics.error("revoked_token");
@@ -175,7 +180,7 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         metrics.bytes(request.content().readableBytes());
         metrics.inFlight().incrementAndGet();
         try (InputStream body = decode(request)) {
-            BatchResult result = writer.write(agent.get(), body, config);
+            BatchResult result = writer.write(agent.get(), body, config, remoteAddress);
             return HttpResponses.json(HttpResponseStatus.OK, toJson(result));
         } catch (ZipException e) {
             metrics.error("bad_gzip");

@@ -60,7 +60,7 @@ public final class IngestServer implements AutoCloseable {
         this.bulk = new BulkWriter(client, metrics, BulkWriter.Limits.defaults());
         this.retention = new IndexRetention(client, config.retentionDays());
         IngestHandler handler = new IngestHandler(config, new AgentRegistry(client, config.authCache()),
-                new EnrollmentSecrets(client, config.authCache()), new EventWriter(bulk, metrics),
+                new EnrollmentSecrets(client, config.authCache()), new EventWriter(bulk, new HostDirectory(client, java.time.Duration.ofSeconds(30)), metrics),
                 metrics, readiness, workers);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, io)

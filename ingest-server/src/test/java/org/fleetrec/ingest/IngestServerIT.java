@@ -116,6 +116,27 @@ class IngestServerIT {
         assertTrue(agent != null && !agent.path("revoked").isNull(), json);
     }
 
+    @Test
+    void theHostDirectoryFollowsWhatAgentsSend() throws Exception {
+        JsonNode enrolled = enroll("host-directory", "directory.example");
+        String token = enrolled.path("token").asText();
+        EventDocument health = event(1).put("event.dataset", "agent").put("event.action", "health")
+                .putAll("event.category", List.of("host")).putAll("event.type", List.of("info"))
+                .put("agent.version", "9.9.9").put("host.os.kernel", "6.1.0-test")
+                .put("fleet.health.source_mode", "netlink").put("fleet.health.kernel_lost", 3);
+        HttpResponse<String> response = bulk(token, gzip(EventCodec.toJson(health) + "\n" + EventCodec.toJson(event(2)) + "\n"),
+                EventCodec.CONTENT_TYPE, "gzip");
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode host = client.get(g -> g.index("fleet-hosts").id("host-directory"), JsonNode.class).source();
+        assertEquals("9.9.9", host.path("agent").path("version").asText(), host.toString());
+        assertEquals(enrolled.path("agent_id").asText(), host.path("agent").path("id").asText());
+        assertEquals("6.1.0-test", host.path("host").path("os").path("kernel").asText());
+        assertEquals("netlink", host.path("health").path("source_mode").asText());
+        assertEquals(3, host.path("health").path("kernel_lost").asInt());
+        assertEquals("127.0.0.1", host.path("last_address").asText());
+        assertFalse(host.path("last_seen").asText().isEmpty());
+    }
+
     private static String admin(String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
