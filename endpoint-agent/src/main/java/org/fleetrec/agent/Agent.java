@@ -3,6 +3,7 @@ package org.fleetrec.agent;
 import org.fleetrec.agent.audit.AuditEvent;
 import org.fleetrec.agent.audit.AuditEventAssembler;
 import org.fleetrec.agent.audit.AuditParseException;
+import org.fleetrec.agent.audit.AuditRecord;
 import org.fleetrec.agent.audit.AuditRecordParser;
 import org.fleetrec.agent.audit.rule.AuditRuleData;
 import org.fleetrec.agent.audit.rule.DefaultRules;
@@ -20,6 +21,8 @@ import org.fleetrec.agent.ship.Shipper;
 import org.fleetrec.agent.store.EventStore;
 import org.fleetrec.agent.source.Capture;
 import org.fleetrec.agent.source.CaptureSelector;
+import org.fleetrec.agent.source.line.AuditLineSource;
+import org.fleetrec.agent.source.line.LogPosition;
 import org.fleetrec.agent.source.netlink.KernelAudit;
 import org.fleetrec.agent.source.netlink.KernelAuditConfig;
 import org.fleetrec.agent.source.netlink.NetlinkErrorException;
@@ -56,8 +59,11 @@ public final class Agent implements AutoCloseable {
     /** What the kernel's audit settings were before this host's agent changed them. */
     public static final String KERNEL_SETTINGS = "kernel-settings.properties";
 
-    /** A record as it arrived: netlink gives its type apart from the text; a line carries it inside. */
-    private record RawRecord(int type, String text) {
+    /**
+     * A record as it arrived: netlink gives its type apart from the text; a line carries it inside, and
+     * a followed log's line the position just past it (else null).
+     */
+    private record RawRecord(int type, String text, LogPosition after) {
         static final int LINE = -1;
     }
 
@@ -77,6 +83,7 @@ public final class Agent implements AutoCloseable {
     private final Capture capture;
     private final EventStore store;
     private final UserRuleWatcher userRules;
+    private final SourceProgress sourceProgress = new SourceProgress();
     private volatile boolean stopping;
 
     public Agent(AgentConfig config) throws IOException, InterruptedException {
@@ -111,7 +118,12 @@ public final class Agent implements AutoCloseable {
         assembler = new AuditEventAssembler(this::onEvent, 2_000, System::currentTimeMillis);
 
         // Kernel first, snapshot second: a process started in between is seen by both, never by neither.
-        capture = CaptureSelector.start(config.auditSource(), this::startKernelAudit, this::onLine);
+        capture = CaptureSelector.start(config.auditSource(), this::startKernelAudit, this::onLine, store.sourcePosition());
+        // A log position saved by an earlier run in log mode is stale once events came another way. Where
+        // a followed log starts is safe to persist before any line is read: a stop before the first line
+        // then resumes there too, not at the end.
+        if (!AuditLineSource.MODE_LOG.equals(capture.mode())) store.sourcePosition(null);
+        capture.startPosition().ifPresent(store::sourcePosition);
         if (capture.controlsKernel()) {
             // User rules follow ours: a crashed run's copies go first, then the host's set is applied.
             if (KernelAudit.MODE_UNICAST.equals(capture.mode())) KernelAudit.removeRulesWithKey(UserRules.KEY);
@@ -169,12 +181,32 @@ public final class Agent implements AutoCloseable {
 
     /** Called on the capture thread: must never block. */
     private void onRecord(String text, int type) {
-        if (!records.offer(new RawRecord(type, text))) health.queueDrops.incrementAndGet();
+        offer(new RawRecord(type, text, null));
     }
 
-    /** Called on a line source's reading thread: must never block. */
-    private void onLine(String line) {
-        onRecord(line, RawRecord.LINE);
+    /**
+     * Called on a line source's reading thread. A stream's lines (audisp: no position) must never wait.
+     * A followed log keeps what is not read yet, so its lines wait for room rather than be dropped:
+     * catching up after a restart is a burst. Once stopping, a line is left for the next start, which
+     * reads it again (its position was never persisted).
+     */
+    private void onLine(String line, LogPosition after) {
+        RawRecord raw = new RawRecord(RawRecord.LINE, line, after);
+        if (after == null) {
+            offer(raw);
+            return;
+        }
+        try {
+            while (!records.offer(raw, 100, TimeUnit.MILLISECONDS)) {
+                if (stopping) return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void offer(RawRecord raw) {
+        if (!records.offer(raw)) health.queueDrops.incrementAndGet();
     }
 
     private void process() {
@@ -190,17 +222,22 @@ public final class Agent implements AutoCloseable {
                 RawRecord raw = records.poll(100, TimeUnit.MILLISECONDS);
                 if (raw != null) {
                     try {
-                        assembler.accept(raw.type() == RawRecord.LINE
+                        AuditRecord record = raw.type() == RawRecord.LINE
                                 ? AuditRecordParser.parseLine(raw.text())
-                                : AuditRecordParser.parse(raw.type(), raw.text()));
+                                : AuditRecordParser.parse(raw.type(), raw.text());
+                        if (raw.after() != null) sourceProgress.reading(record);
+                        assembler.accept(record);
                     } catch (AuditParseException e) {
                         health.malformed.incrementAndGet();
                         log.debug("malformed audit record ({}): {}", e.getMessage(), raw.text());
+                    } finally {
+                        if (raw.after() != null) sourceProgress.read(raw.after());
                     }
                 }
                 now = System.currentTimeMillis();
                 assembler.flushExpired(now);
                 if (now >= nextFlush) {
+                    persistSourcePosition();
                     store.flush();
                     nextFlush = now + FLUSH_EVERY_MILLIS;
                     if (store.overQuota()) nextRetention = now;
@@ -230,7 +267,13 @@ public final class Agent implements AutoCloseable {
             }
         }
         assembler.flushAll();
+        persistSourcePosition();
         store.flush();
+    }
+
+    /** Hands the store the source position all of whose events it has: the next flush commits both. */
+    private void persistSourcePosition() {
+        sourceProgress.advanced(assembler.inFlight()).ifPresent(p -> store.sourcePosition(p.encode()));
     }
 
     /** The quota forced out events never shipped: say how many and which, as an event of its own. */
@@ -251,6 +294,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private void onEvent(AuditEvent event) {
+        sourceProgress.emitted(event.serial());
         try {
             List<EventDocument> docs = mapper.map(event);
             if (docs.isEmpty()) health.ipcSockets.incrementAndGet();

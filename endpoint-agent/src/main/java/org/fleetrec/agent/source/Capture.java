@@ -1,5 +1,7 @@
 package org.fleetrec.agent.source;
 
+import java.util.Optional;
+
 /**
  * Where the agent's audit records come from, whichever way it could get them. Kernel counters
  * are only known where the agent talks to the kernel; elsewhere they read -1 (unknown, not zero).
@@ -18,6 +20,14 @@ public interface Capture extends AutoCloseable {
 
     /** Whether user audit rules can be applied in this mode (only when the agent talks to the kernel). */
     boolean controlsKernel();
+
+    /**
+     * Where this capture began reading, as text to persist and pass back at the next start to resume
+     * there; empty in modes that cannot resume (the kernel's and auditd's streams).
+     */
+    default Optional<String> startPosition() {
+        return Optional.empty();
+    }
 
     @Override
     void close();

@@ -1,7 +1,9 @@
 package org.fleetrec.agent.source;
 
 import org.fleetrec.agent.source.line.FollowOptions;
+import org.fleetrec.agent.source.line.LineSink;
 import org.fleetrec.agent.source.line.LogFollowSource;
+import org.fleetrec.agent.source.line.LogPosition;
 import org.fleetrec.agent.source.line.StdinPluginSource;
 import org.fleetrec.agent.source.netlink.KernelAudit;
 import org.slf4j.Logger;
@@ -10,7 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Consumer;
+import java.util.Optional;
 
 /**
  * Picks how the agent gets its records, in order of preference: the kernel over netlink (own the
@@ -28,12 +30,18 @@ public final class CaptureSelector {
     private CaptureSelector() {
     }
 
-    public static Capture start(String choice, NetlinkStarter netlink, Consumer<String> lines) throws IOException {
+    /**
+     * @param lines         where a line source's lines go; a log follower gives each line's position
+     * @param savedPosition what the agent last persisted of those positions ({@link LogPosition#encode()}):
+     *                      a log follower on the same path resumes there instead of starting at the end
+     */
+    public static Capture start(String choice, NetlinkStarter netlink, LineSink lines, Optional<String> savedPosition)
+            throws IOException {
         String mode = choice == null || choice.isBlank() ? "auto" : choice;
         if (mode.equals("netlink")) return new NetlinkCapture(netlink.start());
         if (mode.equals("audisp")) return audisp(lines);
         if (mode.equals("log") || mode.startsWith("log:")) {
-            return log(mode.startsWith("log:") ? Path.of(mode.substring(4)) : FollowOptions.DEFAULT_PATH, lines);
+            return log(mode.startsWith("log:") ? Path.of(mode.substring(4)) : FollowOptions.DEFAULT_PATH, lines, savedPosition);
         }
         if (!mode.equals("auto")) throw new IllegalArgumentException("FLEETREC_AUDIT_SOURCE must be auto, netlink, audisp or log[:path], not " + mode);
         try {
@@ -45,21 +53,22 @@ public final class CaptureSelector {
             }
             if (Files.isReadable(FollowOptions.DEFAULT_PATH)) {
                 log.warn("kernel audit over netlink refused ({}); following {}", netlinkRefused.getMessage(), FollowOptions.DEFAULT_PATH);
-                return log(FollowOptions.DEFAULT_PATH, lines);
+                return log(FollowOptions.DEFAULT_PATH, lines, savedPosition);
             }
             throw netlinkRefused;
         }
     }
 
-    private static Capture audisp(Consumer<String> lines) throws IOException {
+    private static Capture audisp(LineSink lines) throws IOException {
         StdinPluginSource source = StdinPluginSource.fromStdin();
-        source.start(lines);
+        source.start(line -> lines.accept(line, null)); // a stream cannot be resumed: no positions
         return new LineCapture(source);
     }
 
-    private static Capture log(Path file, Consumer<String> lines) throws IOException {
-        LogFollowSource source = new LogFollowSource(FollowOptions.of(file));
-        source.start(lines);
+    private static Capture log(Path file, LineSink lines, Optional<String> savedPosition) throws IOException {
+        LogFollowSource source = new LogFollowSource(FollowOptions.of(file),
+                savedPosition.flatMap(LogPosition::decode).orElse(null));
+        source.startWithPositions(lines);
         return new LineCapture(source);
     }
 }

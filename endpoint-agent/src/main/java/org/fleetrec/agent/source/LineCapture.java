@@ -1,6 +1,9 @@
 package org.fleetrec.agent.source;
 
 import org.fleetrec.agent.source.line.AuditLineSource;
+import org.fleetrec.agent.source.line.LogPosition;
+
+import java.util.Optional;
 
 /** Records as audit.log text: from auditd's plugin stream on stdin, or following its log file. */
 public final class LineCapture implements Capture {
@@ -33,6 +36,11 @@ public final class LineCapture implements Capture {
     @Override
     public boolean controlsKernel() {
         return false;
+    }
+
+    @Override
+    public Optional<String> startPosition() {
+        return source.startPosition().map(LogPosition::encode);
     }
 
     @Override

@@ -7,6 +7,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,6 +25,12 @@ class EventStoreTest {
 
     private EventStore open(long quota) throws Exception {
         return EventStore.open(new EventStore.Config(dir.resolve("monitor.db"), quota, Duration.ofDays(30)));
+    }
+
+    /** What the store takes on disk: the file and its WAL. */
+    private long onDisk() throws Exception {
+        Path wal = dir.resolve("monitor.db-wal");
+        return Files.size(dir.resolve("monitor.db")) + (Files.exists(wal) ? Files.size(wal) : 0);
     }
 
     private static EventDocument event(long sequence, Instant time, String padding) {
@@ -103,6 +113,57 @@ class EventStoreTest {
             store.acknowledge(1);
             assertEquals(Optional.empty(), store.enforceRetention(Instant.now()), "an old shipped event is no gap");
             assertEquals(1, store.count());
+        }
+    }
+
+    @Test
+    void aLoweredQuotaShrinksTheFileOnDisk() throws Exception {
+        String padding = "p".repeat(900);
+        try (EventStore store = open(1L << 30)) {
+            for (long s = 1; s <= 10_000; s++) store.append(event(s, Instant.now(), padding));
+        }
+        long filled = onDisk();
+        assertTrue(filled > 8L << 20, "about 11 MB stored: " + filled);
+
+        long quota = 2L << 20;
+        try (EventStore store = open(quota)) {
+            // As the agent does: a retention pass per flush while over the quota, one every 30 s after.
+            for (int pass = 0; pass < 100 && (store.overQuota() || onDisk() > quota); pass++) {
+                store.enforceRetention(Instant.now());
+            }
+            assertTrue(onDisk() <= quota, "file and WAL within the lowered quota: " + onDisk() + " of " + quota);
+            List<EventStore.Stored> left = store.readAfter(0, 100_000, Long.MAX_VALUE);
+            assertEquals(10_000, left.get(left.size() - 1).sequence(), "the newest are kept");
+            for (long s = 10_001; s <= 12_000; s++) store.append(event(s, Instant.now(), padding));
+            store.flush();
+            assertEquals(12_000, store.readAfter(11_999, 10, Long.MAX_VALUE).get(0).sequence(), "the shrunk file takes new events");
+        }
+        assertTrue(onDisk() <= quota, "still within the quota after closing: " + onDisk());
+    }
+
+    @Test
+    void aFileFromBeforeIncrementalVacuumIsRebuiltOnceAndKeepsItsEvents() throws Exception {
+        Path db = dir.resolve("monitor.db");
+        try (EventStore store = open(1L << 30)) {
+            for (long s = 1; s <= 600; s++) store.append(event(s, Instant.now(), ""));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.execute("PRAGMA auto_vacuum=NONE");
+            s.execute("VACUUM"); // now as the store used to make its files
+            assertEquals(0, autoVacuum(s));
+        }
+        try (EventStore store = open(1L << 30)) {
+            assertEquals(600, store.count());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            assertEquals(2, autoVacuum(s), "incremental");
+        }
+    }
+
+    private static long autoVacuum(Statement s) throws Exception {
+        try (ResultSet rs = s.executeQuery("PRAGMA auto_vacuum")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 }

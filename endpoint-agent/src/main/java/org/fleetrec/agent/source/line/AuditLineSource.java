@@ -1,6 +1,7 @@
 package org.fleetrec.agent.source.line;
 
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -22,6 +23,11 @@ public interface AuditLineSource extends AutoCloseable {
 
     /** {@value #MODE_AUDISP} or {@value #MODE_LOG}. */
     String mode();
+
+    /** Where a started source began reading, if it can resume from there (a followed log can, a stream cannot). */
+    default Optional<LogPosition> startPosition() {
+        return Optional.empty();
+    }
 
     /**
      * Starts the reading thread. Call once.

@@ -36,8 +36,19 @@ final class LineSplitter {
         this.maxLineBytes = maxLineBytes;
     }
 
+    /** Takes a complete line and the index just past its newline in the array being fed. */
+    @FunctionalInterface
+    interface LineEnds {
+        void accept(String line, int end);
+    }
+
     /** Emits every line completed by {@code bytes[offset, offset+length)}; keeps the unfinished rest. */
     void feed(byte[] bytes, int offset, int length, Consumer<String> out) {
+        feed(bytes, offset, length, (LineEnds) (line, end) -> out.accept(line));
+    }
+
+    /** {@link #feed(byte[], int, int, Consumer)}, telling where in {@code bytes} each line ended. */
+    void feed(byte[] bytes, int offset, int length, LineEnds out) {
         int end = offset + length;
         int lineStart = offset;
         for (int i = offset; i < end; i++) {
@@ -86,7 +97,7 @@ final class LineSplitter {
         return torn.get();
     }
 
-    private void finishLine(byte[] bytes, int from, int to, Consumer<String> out) {
+    private void finishLine(byte[] bytes, int from, int to, LineEnds out) {
         if (discarding) {
             if (discardCounts) {
                 overlong.incrementAndGet();
@@ -109,7 +120,7 @@ final class LineSplitter {
             reset();
         }
         if (!line.isEmpty()) {
-            out.accept(line);
+            out.accept(line, to + 1);
         }
     }
 

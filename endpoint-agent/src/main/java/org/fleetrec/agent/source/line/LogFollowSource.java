@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -29,10 +30,20 @@ public final class LogFollowSource implements AuditLineSource {
     private Thread thread;
     private boolean started;
     private boolean closed;
+    private LogPosition startPosition;
 
     public LogFollowSource(FollowOptions options) {
+        this(options, null);
+    }
+
+    /**
+     * Resumes where a previous run stopped, when {@code resumeFrom} (a position this source delivered
+     * with a line, see {@link #startWithPositions}) was saved while following the same path; otherwise
+     * starts as {@code options} say.
+     */
+    public LogFollowSource(FollowOptions options, LogPosition resumeFrom) {
         this.options = Objects.requireNonNull(options, "options");
-        this.follower = new LogFollower(options.path(), options.fromBeginning(), options.maxLineBytes());
+        this.follower = new LogFollower(options.path(), options.fromBeginning(), options.maxLineBytes(), resumeFrom);
     }
 
     @Override
@@ -45,21 +56,37 @@ public final class LogFollowSource implements AuditLineSource {
     }
 
     @Override
-    public synchronized void start(Consumer<String> lineSink) throws IOException {
+    public void start(Consumer<String> lineSink) throws IOException {
+        Objects.requireNonNull(lineSink, "lineSink");
+        startWithPositions((line, after) -> lineSink.accept(line));
+    }
+
+    /**
+     * Starts the reading thread; each line comes with the position just past it. Persisting a position
+     * only once the events of every line before it are stored, and passing it back to the constructor on
+     * the next start, resumes without loss.
+     */
+    public synchronized void startWithPositions(LineSink lineSink) throws IOException {
         if (started || closed) {
             throw new IllegalStateException(closed ? "closed" : "already started");
         }
         Objects.requireNonNull(lineSink, "lineSink");
         // On the caller's thread, so that "from the end" means the end as of this call.
         follower.begin();
+        startPosition = follower.startPosition();
         started = true;
         sink = new CountingSink(lineSink, MODE_LOG);
         running = true;
         thread = new Thread(this::followLoop, "audit-log-follow");
         thread.setDaemon(true);
         thread.start();
-        LOG.info("audit log source: following {} from the {}", options.path(),
-                options.fromBeginning() ? "beginning" : "end");
+        LOG.info("audit log source: {}", follower.startAccount());
+    }
+
+    /** Where reading started (after {@link #startWithPositions}); empty where no position can be given. */
+    @Override
+    public synchronized Optional<LogPosition> startPosition() {
+        return started ? Optional.ofNullable(startPosition) : Optional.empty();
     }
 
     private void followLoop() {
@@ -69,7 +96,7 @@ public final class LogFollowSource implements AuditLineSource {
             while (running) {
                 long read;
                 try {
-                    read = follower.poll(sink);
+                    read = follower.pollWithPositions(sink);
                     consecutiveErrors = 0;
                 } catch (IOException | RuntimeException e) {
                     if (consecutiveErrors++ % 1000 == 0) {

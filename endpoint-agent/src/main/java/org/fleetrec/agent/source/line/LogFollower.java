@@ -4,11 +4,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -28,9 +26,12 @@ import java.util.function.Consumer;
  *       first, that fragment is dropped and counted.</li>
  *   <li>Starting "at the end" starts at the beginning of the last, possibly unfinished, line, so a record
  *       being written at that moment is read whole rather than as a tail fragment.</li>
+ *   <li>Resuming from a saved {@link LogPosition} (see {@link ResumePlan}) replaces "at the end": lines
+ *       written while the agent was stopped are read, in rotated files first if need be.</li>
  * </ul>
  *
- * <p>Inodes come from {@link BasicFileAttributes#fileKey()} (device + inode on Linux). On a file system
+ * <p>Every line is delivered with the position just past it. Inodes come from
+ * {@link java.nio.file.attribute.BasicFileAttributes#fileKey()} (device + inode on Linux). On a file system
  * without file keys only truncation can be detected.
  */
 final class LogFollower implements Closeable {
@@ -38,22 +39,37 @@ final class LogFollower implements Closeable {
     private static final long MAX_BYTES_PER_POLL = 16L << 20;
 
     private final Path path;
+    private final Path canonicalPath;
     private final LineSplitter splitter;
     private final int maxLineBytes;
     private final ByteBuffer buffer = ByteBuffer.allocate(64 << 10);
     private final boolean startAtEnd;
+    private final LogPosition resumeFrom;
+    private String startAccount = "";
     private boolean begun;
-    private FileChannel channel;
-    private Object fileKey;
-    private long position;
+    /** Rotated files to finish before the followed one, oldest first (only when resuming). */
+    private final Deque<OpenLog> backlog = new ArrayDeque<>();
+    private OpenLog current;
     private final AtomicLong rotations = new AtomicLong();
     private final AtomicLong truncations = new AtomicLong();
 
     LogFollower(Path path, boolean fromBeginning, int maxLineBytes) {
+        this(path, fromBeginning, maxLineBytes, null);
+    }
+
+    /** {@code resumeFrom}, when saved while following this same path, wins over {@code fromBeginning}. */
+    LogFollower(Path path, boolean fromBeginning, int maxLineBytes, LogPosition resumeFrom) {
         this.path = Objects.requireNonNull(path, "path");
+        this.canonicalPath = LogPosition.canonical(path);
         this.splitter = new LineSplitter(maxLineBytes);
         this.maxLineBytes = maxLineBytes;
         this.startAtEnd = !fromBeginning;
+        this.resumeFrom = resumeFrom != null && resumeFrom.isOf(path) ? resumeFrom : null;
+    }
+
+    /** {@link #pollWithPositions} for callers that do not need positions. */
+    long poll(Consumer<String> out) throws IOException {
+        return pollWithPositions((line, after) -> out.accept(line));
     }
 
     /**
@@ -61,42 +77,83 @@ final class LogFollower implements Closeable {
      *
      * @return bytes read; 0 means there was nothing new, so the caller may sleep
      */
-    long poll(Consumer<String> out) throws IOException {
+    long pollWithPositions(LineSink out) throws IOException {
         begin();
-        if (channel == null && !open(false)) {
-            return 0;
-        }
-        Object nameKey = keyOf(path);
-        if (channel.size() < position) {
+        long read = 0;
+        while (!backlog.isEmpty()) {
+            long n = drain(backlog.peekFirst(), out);
+            read += n;
+            if (n >= MAX_BYTES_PER_POLL) {
+                return read;
+            }
+            // A rotated file is complete (its writer moved on before we started); a line it ends without a
+            // newline was cut short.
             splitter.dropPartial();
-            position = 0;
+            backlog.removeFirst().close();
+            if (read >= MAX_BYTES_PER_POLL) {
+                return read;
+            }
+        }
+        if (current == null && !openCurrent(false)) {
+            return read;
+        }
+        Object nameKey = OpenLog.keyOf(path);
+        if (current.channel.size() < current.position) {
+            splitter.dropPartial();
+            current.restart();
             truncations.incrementAndGet();
         }
-        long read = drain(out);
-        if (read >= MAX_BYTES_PER_POLL) {
+        long n = drain(current, out);
+        read += n;
+        if (n >= MAX_BYTES_PER_POLL) {
             return read; // more to read from this file first; check rotation on a later poll
         }
-        if (nameKey != null && !nameKey.equals(fileKey)) {
+        if (nameKey != null && !nameKey.equals(current.key)) {
             splitter.dropPartial();
-            closeChannel();
+            closeCurrent();
             rotations.incrementAndGet();
-            if (open(false)) {
-                read += drain(out);
+            if (openCurrent(false)) {
+                read += drain(current, out);
             }
         }
         return read;
     }
 
     /**
-     * Opens the file if it exists and, when starting at the end, remembers where the end is now, so that
-     * "from the end" means from this call rather than from the first poll. Later calls do nothing.
+     * Opens the file(s) and decides where reading starts: where a saved position says, else at the end
+     * (remembered now, so that "from the end" means from this call rather than from the first poll).
+     * Later calls do nothing.
      */
     void begin() throws IOException {
-        if (!begun) {
-            // Only the file that exists now is skipped; one appearing later is new and read whole.
-            open(startAtEnd);
-            begun = true; // not before: if open threw (no permission), a later begin() tries again
+        if (begun) {
+            return;
         }
+        if (resumeFrom != null) {
+            ResumePlan plan = ResumePlan.find(path, resumeFrom);
+            backlog.addAll(plan.backlog());
+            current = plan.live();
+            startAccount = plan.account();
+        } else {
+            // Only the file that exists now is skipped; one appearing later is new and read whole.
+            openCurrent(startAtEnd);
+            startAccount = "following " + path + " from the " + (startAtEnd ? "end" : "beginning");
+        }
+        begun = true; // not before: if opening threw (no permission), a later begin() tries again
+    }
+
+    /** Where {@link #begin()} started reading, for the agent's log. */
+    String startAccount() {
+        return startAccount;
+    }
+
+    /**
+     * Where {@link #begin()} started reading, as a position to persist: safe before any line is read, so
+     * that a stop before the first line still resumes here rather than at the end. Null when the log
+     * does not exist yet.
+     */
+    LogPosition startPosition() {
+        OpenLog first = backlog.isEmpty() ? current : backlog.peekFirst();
+        return first == null ? null : first.after(canonicalPath, first.position);
     }
 
     long rotations() {
@@ -112,50 +169,41 @@ final class LogFollower implements Closeable {
         return splitter.overlong() + splitter.torn();
     }
 
-    /** Byte offset of the next read in the current file (for tests and health). */
+    /** Byte offset of the next read in the followed file (for tests and health). */
     long position() {
-        return position;
+        return current == null ? 0 : current.position;
     }
 
     @Override
     public void close() throws IOException {
-        closeChannel();
+        while (!backlog.isEmpty()) {
+            backlog.removeFirst().close();
+        }
+        closeCurrent();
     }
 
-    private boolean open(boolean atEnd) throws IOException {
-        Object before = keyOf(path);
-        if (before == null) {
+    private boolean openCurrent(boolean atEnd) throws IOException {
+        OpenLog opened = OpenLog.open(path);
+        if (opened == null) {
             return false;
         }
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(path, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            return false;
-        }
-        // The name may have been moved to another file between the stat and the open; then we cannot tell
-        // which inode we hold, so try again on the next poll.
-        if (!before.equals(keyOf(path))) {
-            ch.close();
-            return false;
-        }
-        channel = ch;
-        fileKey = before;
-        position = atEnd ? startOfLastLine(ch) : 0;
+        current = opened;
+        current.position = atEnd ? startOfLastLine(opened.channel) : 0;
         return true;
     }
 
-    private long drain(Consumer<String> out) throws IOException {
+    private long drain(OpenLog file, LineSink out) throws IOException {
         long total = 0;
         while (total < MAX_BYTES_PER_POLL) {
             buffer.clear();
-            int n = channel.read(buffer, position);
+            int n = file.channel.read(buffer, file.position);
             if (n <= 0) {
                 break;
             }
-            position += n;
+            long chunkStart = file.position;
+            file.position += n;
             total += n;
-            splitter.feed(buffer.array(), 0, n, out);
+            splitter.feed(buffer.array(), 0, n, (line, end) -> out.accept(line, file.after(canonicalPath, chunkStart + end)));
         }
         return total;
     }
@@ -190,25 +238,11 @@ final class LogFollower implements Closeable {
         return size;
     }
 
-    private static Object keyOf(Path p) {
-        try {
-            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-            Object key = a.fileKey();
-            return key != null ? key : NO_KEY;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    /** Stands for "exists, but the file system has no inode identity" (all such files compare equal). */
-    private static final Object NO_KEY = new Object();
-
-    private void closeChannel() throws IOException {
-        FileChannel ch = channel;
-        channel = null;
-        fileKey = null;
-        if (ch != null) {
-            ch.close();
+    private void closeCurrent() throws IOException {
+        OpenLog f = current;
+        current = null;
+        if (f != null) {
+            f.close();
         }
     }
 }
