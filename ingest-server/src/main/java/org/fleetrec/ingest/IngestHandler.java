@@ -95,6 +95,11 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     "Elasticsearch is unavailable; retry later");
             unavailable.headers().set(HttpHeaderNames.RETRY_AFTER, "10");
             return unavailable;
+        } catch (RuntimeException e) {
+            // Never leave an agent waiting for an answer that will not come: it retries a 500.
+            log.error("request to {} failed", path, e);
+            metrics.error("internal");
+            return HttpResponses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error; retry later");
         }
     }
 

@@ -11,6 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -282,6 +286,66 @@ class EndToEndIT {
         }
     }
 
+    /**
+     * Scale-out: a second ingest server beside the stack's, on the same Elasticsearch; an agent given
+     * both fails over when the first is stopped mid-stream, and every event is stored once.
+     */
+    @Test
+    @Order(8)
+    void twoIngestServersServeTheSameAgentsAndOneMayStop() throws Exception {
+        Path work = Files.createDirectories(stack.work.resolve("scale-out"));
+        JsonNode json = stack.stackJson();
+        Path second = work.resolve("ingest-2.out");
+        ProcessBuilder builder = new ProcessBuilder(RunningStack.java(), "-jar",
+                stack.root.resolve("ingest-server/target/ingest-server-" + RunningStack.VERSION + "-all.jar").toString())
+                .redirectErrorStream(true).redirectOutput(second.toFile());
+        builder.environment().putAll(java.util.Map.of("FLEETREC_ES_URL", json.path("elasticsearch").asText(),
+                "FLEETREC_ENROLLMENT_SECRET", json.path("enrollmentSecret").asText(), "FLEETREC_INGEST_PORT", "0",
+                "FLEETREC_INGEST_TLS_DIR", Path.of(json.path("ingestCa").asText()).getParent().toString()));
+        Process ingest2 = builder.start();
+        Process agent = null;
+        try {
+            String url2 = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (url2 == null) {
+                url2 = Files.readString(second).lines().filter(l -> l.startsWith("FLEETREC_READY ingest "))
+                        .map(l -> l.substring("FLEETREC_READY ingest ".length()).strip()).findFirst().orElse(null);
+                assertTrue(ingest2.isAlive() && System.nanoTime() < deadline, Files.readString(second));
+                Thread.sleep(200);
+            }
+            Path log = Files.createFile(work.resolve("audit.log"));
+            agent = logAgent(work, log, json.path("ingest").asText() + "," + url2, json.path("enrollmentSecret").asText());
+            awaitReady(work, agent);
+            String agentId = agentId(work);
+            Files.writeString(log, execLines("scaleout", 1, 300), java.nio.file.StandardOpenOption.APPEND);
+            stack.searchUntilFound("agent.id:\"" + agentId + "\" AND process.executable:\"/usr/bin/scaleout-300\"", Duration.ofSeconds(60));
+            assertEquals(0, stack.fleetrec("stop", "ingest").status());
+            Files.writeString(log, execLines("scaleout", 301, 600), java.nio.file.StandardOpenOption.APPEND);
+            String query = "agent.id:\"" + agentId + "\" AND process.executable:\\/usr\\/bin\\/scaleout*";
+            String token = json.path("apiToken").asText();
+            long total = 0;
+            deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (total < 600 && System.nanoTime() < deadline) {
+                Thread.sleep(1_000);
+                total = search(query, 0, token).path("total").asLong();
+            }
+            assertEquals(600, total, "each event once, through whichever server answered");
+            HttpClient trusting = new org.fleetrec.model.ServerTrust(Path.of(json.path("ingestCa").asText()), null)
+                    .configure(HttpClient.newBuilder()).build();
+            String metrics = trusting.send(HttpRequest.newBuilder(URI.create(url2 + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("fleetrec_ingest_batches_total ") && !l.endsWith(" 0")),
+                    "the second server took batches after the failover:\n" + metrics);
+        } finally {
+            if (agent != null) stop(agent);
+            ingest2.destroy();
+            if (!ingest2.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) ingest2.destroyForcibly();
+            RunningStack.CommandResult restart = stack.fleetrec("start", "ingest");
+            assertEquals(0, restart.status(), restart.output());
+            partPids.add(stack.stackJson().path("pids").path("ingest").asLong());
+        }
+    }
+
     private static final long QUOTA = 4L << 20;
 
     /**
@@ -290,7 +354,7 @@ class EndToEndIT {
      * every event is either in Elasticsearch or counted in a gap.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void aFullStoreKeepsTheNewestAndReportsTheGap() throws Exception {
         Path work = Files.createDirectories(stack.work.resolve("quota-agent"));
         Path log = Files.createFile(work.resolve("audit.log"));
@@ -304,18 +368,7 @@ class EndToEndIT {
         agent = logAgent(work, log, "http://127.0.0.1:" + deadPort(), secret); // …then cut off
         try {
             awaitReady(work, agent);
-            long now = System.currentTimeMillis() / 1000;
-            StringBuilder lines = new StringBuilder();
-            for (int i = 1; i <= events; i++) {
-                String stamp = "audit(" + now + "." + String.format("%03d", i % 1000) + ":" + (900_000 + i) + "): ";
-                lines.append("type=SYSCALL msg=").append(stamp).append("arch=c000003e syscall=59 success=yes exit=0 items=1 ")
-                        .append("ppid=1 pid=").append(200_000 + i).append(" auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 ")
-                        .append("sgid=0 fsgid=0 tty=(none) ses=1 comm=\"quota\" exe=\"/usr/bin/quota-").append(i)
-                        .append("\" key=\"fleetrec\"\n")
-                        .append("type=EXECVE msg=").append(stamp).append("argc=2 a0=\"quota\" a1=\"").append("x".repeat(400))
-                        .append("\"\n").append("type=EOE msg=").append(stamp).append("\n");
-            }
-            Files.writeString(log, lines, java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(log, execLines("quota", 1, events), java.nio.file.StandardOpenOption.APPEND);
             // Wait until the agent has recorded the last event: it is then in monitor.db, or counted.
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (!stored(work.resolve("state/monitor.db"), "/usr/bin/quota-" + events) && System.nanoTime() < deadline) {
@@ -346,6 +399,22 @@ class EndToEndIT {
         } finally {
             stop(agent);
         }
+    }
+
+    /** Audit log text of execs of /usr/bin/NAME-i for i in [from, to], one serial each. */
+    private static String execLines(String name, int from, int to) {
+        long now = System.currentTimeMillis() / 1000;
+        StringBuilder lines = new StringBuilder();
+        for (int i = from; i <= to; i++) {
+            String stamp = "audit(" + now + "." + String.format("%03d", i % 1000) + ":" + (900_000 + i) + "): ";
+            lines.append("type=SYSCALL msg=").append(stamp).append("arch=c000003e syscall=59 success=yes exit=0 items=1 ")
+                    .append("ppid=1 pid=").append(200_000 + i).append(" auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 ")
+                    .append("sgid=0 fsgid=0 tty=(none) ses=1 comm=\"").append(name).append("\" exe=\"/usr/bin/").append(name)
+                    .append("-").append(i).append("\" key=\"fleetrec\"\n")
+                    .append("type=EXECVE msg=").append(stamp).append("argc=2 a0=\"").append(name).append("\" a1=\"")
+                    .append("x".repeat(400)).append("\"\n").append("type=EOE msg=").append(stamp).append("\n");
+        }
+        return lines.toString();
     }
 
     private static boolean stored(Path db, String executable) throws Exception {
@@ -406,7 +475,7 @@ class EndToEndIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void stoppingTheLauncherLeavesNothingBehind() throws Exception {
         stack.close();
         assertFalse(stack.launcher.isAlive(), "the launcher did not stop");

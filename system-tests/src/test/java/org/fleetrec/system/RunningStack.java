@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -42,18 +43,32 @@ final class RunningStack implements AutoCloseable {
         return Path.of(System.getProperty("fleetrec.root", "..")).toAbsolutePath().normalize();
     }
 
+    /** A stack on an Elasticsearch the tests share. */
     static RunningStack up(URI elasticsearch, Duration timeout) throws Exception {
+        return start("system-test-" + ProcessHandle.current().pid(), Map.of("FLEETREC_ES_URL", elasticsearch.toString()), timeout);
+    }
+
+    /**
+     * A stack whose launcher starts its own Elasticsearch in the work folder, so a test can stop it
+     * or make it misbehave without touching the cluster other tests use.
+     */
+    static RunningStack upWithOwnElasticsearch(Duration timeout) throws Exception {
+        return start("system-test-" + ProcessHandle.current().pid() + "-own-es", Map.of(), timeout);
+    }
+
+    private static RunningStack start(String folder, Map<String, String> settings, Duration timeout) throws Exception {
         Path root = root();
-        Path work = root.resolve(".fleetrec").resolve("system-test-" + ProcessHandle.current().pid());
+        Path work = root.resolve(".fleetrec").resolve(folder);
         Files.createDirectories(work);
         Path output = work.resolve("launcher.out");
-        Map<String, String> env = Map.of("FLEETREC_WORK", work.toString(), "FLEETREC_ES_URL", elasticsearch.toString());
+        Map<String, String> env = new HashMap<>(settings);
+        env.put("FLEETREC_WORK", work.toString());
         ProcessBuilder builder = new ProcessBuilder(java(), "-Dfleetrec.home=" + root,
                 "-Dfleetrec.part=launcher@" + work,
                 "-jar", root.resolve("stack/target/stack-" + VERSION + "-all.jar").toString(), "up")
                 .redirectErrorStream(true).redirectOutput(output.toFile());
-        builder.environment().putAll(env);
-        RunningStack stack = new RunningStack(root, work, builder.start(), output, env);
+        environment(builder, env);
+        RunningStack stack = new RunningStack(root, work, builder.start(), output, Map.copyOf(env));
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.readString(output).contains("Fleet Recorder is up.")) {
             if (!stack.launcher.isAlive() || System.nanoTime() > deadline) {
@@ -65,6 +80,18 @@ final class RunningStack implements AutoCloseable {
         return stack;
     }
 
+    /**
+     * Variables of the test JVM that name a cluster. The launcher and the parts it starts read
+     * them, so one inherited from the shell running the tests would point this stack elsewhere.
+     */
+    private static final List<String> CLUSTER_VARIABLES = List.of("FLEETREC_ES_URL", "FLEETREC_ES_API_KEY",
+            "FLEETREC_ES_USER", "FLEETREC_ES_PASSWORD", "FLEETREC_ES_CA", "FLEETREC_TEST_ES_URL");
+
+    private static void environment(ProcessBuilder builder, Map<String, String> env) {
+        builder.environment().keySet().removeAll(CLUSTER_VARIABLES);
+        builder.environment().putAll(env);
+    }
+
     JsonNode stackJson() throws IOException {
         return JSON.readTree(work.resolve("stack.json").toFile());
     }
@@ -74,7 +101,7 @@ final class RunningStack implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(root.resolve("fleetrec").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(env);
+        environment(builder, env);
         Process process = builder.start();
         String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(5, TimeUnit.MINUTES)) throw new AssertionError("./fleetrec " + String.join(" ", args) + " hung");
