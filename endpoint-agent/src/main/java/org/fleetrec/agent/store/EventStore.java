@@ -45,6 +45,11 @@ public final class EventStore implements AutoCloseable {
 
     /** Events retention removed that had never been shipped: the content of a gap event. */
     public record Gap(long count, long firstSequence, long lastSequence) {
+        /** One gap covering both, as a retention pass that dropped events twice reports them. */
+        Gap plus(Gap other) {
+            return new Gap(count + other.count, Math.min(firstSequence, other.firstSequence),
+                    Math.max(lastSequence, other.lastSequence));
+        }
     }
 
     private static final int BATCH = 500;
@@ -288,18 +293,11 @@ public final class EventStore implements AutoCloseable {
      */
     public Optional<Gap> enforceRetention(Instant now) {
         long shipped = shippedCursor();
-        long removed = 0;
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
+        Optional<Gap> gap = Optional.empty();
         try (Statement s = writer.createStatement()) {
             long oldest = now.minus(config.maxAge()).toEpochMilli();
-            Optional<long[]> aged = unshippedRange(s, "ts < " + oldest, shipped);
+            gap = unshippedRange(s, "ts < " + oldest, shipped);
             s.executeUpdate("DELETE FROM events WHERE ts < " + oldest);
-            if (aged.isPresent()) {
-                removed += aged.get()[0];
-                first = Math.min(first, aged.get()[1]);
-                last = Math.max(last, aged.get()[2]);
-            }
             // One bounded step a pass: freed pages lag behind deletes, so looping until the size drops
             // could delete far more than needed. The next batch's pass continues if still over.
             if (usedBytes(s) > config.quotaBytes() * 9 / 10) {
@@ -309,13 +307,9 @@ public final class EventStore implements AutoCloseable {
                     if (rs.next() && rs.getObject(1) != null) upTo = rs.getLong(1);
                 }
                 if (upTo >= 0) {
-                    Optional<long[]> dropped = unshippedRange(s, "seq <= " + upTo, shipped);
+                    Optional<Gap> dropped = unshippedRange(s, "seq <= " + upTo, shipped);
                     s.executeUpdate("DELETE FROM events WHERE seq <= " + upTo);
-                    if (dropped.isPresent()) {
-                        removed += dropped.get()[0];
-                        first = Math.min(first, dropped.get()[1]);
-                        last = Math.max(last, dropped.get()[2]);
-                    }
+                    if (dropped.isPresent()) gap = Optional.of(gap.map(g -> g.plus(dropped.get())).orElse(dropped.get()));
                 }
             }
             writer.commit();
@@ -324,7 +318,7 @@ public final class EventStore implements AutoCloseable {
             throw new StoreException("retention failed on " + config.file(), e);
         }
         reclaimSpace();
-        return removed == 0 ? Optional.empty() : Optional.of(new Gap(removed, first, last));
+        return gap;
     }
 
     /**
@@ -413,7 +407,7 @@ public final class EventStore implements AutoCloseable {
      * Count and sequence range of the never-shipped events {@code where} selects. A gap event among
      * them stands for the events it counted, so its count (not 1) is carried into the new gap.
      */
-    private static Optional<long[]> unshippedRange(Statement s, String where, long shipped) throws SQLException {
+    private static Optional<Gap> unshippedRange(Statement s, String where, long shipped) throws SQLException {
         String selected = "FROM events WHERE " + where + " AND seq > " + shipped;
         long rows;
         long min;
@@ -432,7 +426,7 @@ public final class EventStore implements AutoCloseable {
                 min = Math.min(min, rs.getLong(3));
             }
         }
-        return Optional.of(new long[]{rows, min, max});
+        return Optional.of(new Gap(rows, min, max));
     }
 
     /** Bytes held by live pages (the file keeps some freed pages for reuse). */
