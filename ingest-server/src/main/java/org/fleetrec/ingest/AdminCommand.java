@@ -40,13 +40,13 @@ final class AdminCommand {
         ElasticsearchSettings settings = ElasticsearchSettings.fromEnvironment(env, "http://127.0.0.1:9200");
         ElasticsearchClient client = ElasticsearchClients.create(settings);
         try {
-            new TemplateInstaller(client).install(); // strict mappings before the first write
             EnrollmentSecrets secrets = new EnrollmentSecrets(client, Duration.ZERO);
             AgentRegistry agents = new AgentRegistry(client, Duration.ZERO);
             boolean json = args.contains("--json");
             String what = args.get(0) + " " + args.get(1);
             switch (what) {
                 case "secrets create" -> {
+                    new TemplateInstaller(client).install(); // the strict mapping before the index's first document
                     String name = option(args, "--name", "unnamed");
                     EnrollmentSecrets.Created created = secrets.create(name);
                     out.println("id:     " + created.id());

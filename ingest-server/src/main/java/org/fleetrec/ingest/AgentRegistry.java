@@ -10,10 +10,8 @@ import org.fleetrec.templates.ElasticsearchErrors;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Enrolled agents and their tokens, kept in Elasticsearch so any number of stateless
@@ -30,16 +28,12 @@ final class AgentRegistry {
     record Listed(String agentId, String hostId, String hostName, String enrolled, String enrolledWith, String revoked) {
     }
 
-    private record Cached(Authentication authentication, long expires) {
-    }
-
     private final ElasticsearchClient client;
-    private final java.time.Duration cacheFor;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final ExpiringCache<Authentication> cache;
 
     AgentRegistry(ElasticsearchClient client, java.time.Duration cacheFor) {
         this.client = client;
-        this.cacheFor = cacheFor;
+        this.cache = new ExpiringCache<>(cacheFor, 100_000);
     }
 
     /** True when it was enrolled and not revoked before; its token stops working within the cache lifetime. */
@@ -77,27 +71,23 @@ final class AgentRegistry {
     }
 
     Authentication authenticate(String token) throws IOException {
-        String hash = Secrets.hash(token);
-        long now = System.currentTimeMillis();
-        Cached cached = cache.get(hash);
-        if (cached != null && cached.expires() > now) return cached.authentication();
-        Authentication authentication;
+        return cache.get(Secrets.hash(token), this::lookUp);
+    }
+
+    private Authentication lookUp(String hash) throws IOException {
         try {
             var response = client.search(s -> s.index(IndexNames.AGENTS).size(1).allowNoIndices(true)
                     .ignoreUnavailable(true)
                     .query(q -> q.bool(b -> b.filter(f -> f.term(t -> t.field("token_hash").value(hash))))), ObjectNode.class);
-            authentication = response.hits().hits().stream().findFirst()
+            return response.hits().hits().stream().findFirst()
                     .map(hit -> hit.source())
                     .map(src -> src.hasNonNull("revoked") ? new Authentication(Optional.empty(), true)
                             : new Authentication(Optional.of(new AgentIdentity(src.path("agent_id").asText(),
                             src.path("host_id").asText(), src.path("host_name").asText())), false))
                     .orElse(Authentication.UNKNOWN);
         } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException | IOException e) {
-            if (!ElasticsearchErrors.is(e, 404)) throw e;
-            authentication = Authentication.UNKNOWN;
+            if (!ElasticsearchErrors.is(e, 404)) throw e; // no index yet: nobody enrolled
+            return Authentication.UNKNOWN;
         }
-        if (cache.size() > 100_000) cache.clear();
-        cache.put(hash, new Cached(authentication, now + cacheFor.toMillis()));
-        return authentication;
     }
 }

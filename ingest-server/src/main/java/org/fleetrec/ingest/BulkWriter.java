@@ -41,12 +41,8 @@ final class BulkWriter implements AutoCloseable {
         }
     }
 
-    /** One document to write, with the line of the agent's batch it came from. */
-    record Item(int line, BulkOperation operation) {
-    }
-
-    /** A document Elasticsearch will never take as it is. */
-    record Refusal(Item item, String reason) {
+    /** A document Elasticsearch will never take as it is: its place in the list written, and why. */
+    record Refusal(int index, String reason) {
     }
 
     /** What happened to the documents of one batch. */
@@ -76,11 +72,11 @@ final class BulkWriter implements AutoCloseable {
         metrics.bulkGauges(ingester::pendingOperations, ingester::pendingRequests);
     }
 
-    /** Writes the items and waits until each is settled; throws when Elasticsearch kept refusing. */
-    Outcome write(List<Item> items) throws EventWriter.Backpressure {
-        if (items.isEmpty()) return new Outcome(0, 0, List.of());
-        Batch batch = new Batch(items.size());
-        for (Item item : items) ingester.add(item.operation(), new Slot(batch, item, 1));
+    /** Writes the operations and waits until each is settled; throws when Elasticsearch kept refusing. */
+    Outcome write(List<BulkOperation> operations) throws EventWriter.Backpressure {
+        if (operations.isEmpty()) return new Outcome(0, 0, List.of());
+        Batch batch = new Batch(operations.size());
+        for (int i = 0; i < operations.size(); i++) ingester.add(operations.get(i), new Slot(batch, operations.get(i), i, 1));
         try {
             return batch.done.get(limits.batchDeadline().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -103,8 +99,8 @@ final class BulkWriter implements AutoCloseable {
         retries.shutdownNow();
     }
 
-    /** Where an item stands: which batch waits for it, and how many times it was sent. */
-    private record Slot(Batch batch, Item item, int attempt) {
+    /** Where an operation stands: which batch waits for it, its place there, and how many times it was sent. */
+    private record Slot(Batch batch, BulkOperation operation, int index, int attempt) {
     }
 
     private static final class Batch {
@@ -149,7 +145,7 @@ final class BulkWriter implements AutoCloseable {
         try {
             retries.schedule(() -> {
                 if (!slot.batch().abandoned()) {
-                    ingester.add(slot.item().operation(), new Slot(slot.batch(), slot.item(), slot.attempt() + 1));
+                    ingester.add(slot.operation(), new Slot(slot.batch(), slot.operation(), slot.index(), slot.attempt() + 1));
                 }
             }, delay, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -181,7 +177,7 @@ final class BulkWriter implements AutoCloseable {
                     retry(slot, "Elasticsearch answered " + status + reason(item));
                 } else {
                     metrics.error("elasticsearch_refused_document");
-                    slot.batch().refused.add(new Refusal(slot.item(), "Elasticsearch refused the document:" + reason(item)));
+                    slot.batch().refused.add(new Refusal(slot.index(), "Elasticsearch refused the document:" + reason(item)));
                     slot.batch().settle();
                 }
             }

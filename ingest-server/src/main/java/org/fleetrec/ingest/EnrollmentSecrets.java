@@ -11,10 +11,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Fleet enrollment secrets kept in Elasticsearch (hashed), so every ingest server of a fleet
@@ -30,16 +28,12 @@ final class EnrollmentSecrets {
     record Created(String id, String secret) {
     }
 
-    private record Cached(Optional<String> id, long expires) {
-    }
-
     private final ElasticsearchClient client;
-    private final Duration cacheFor;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final ExpiringCache<Optional<String>> cache;
 
     EnrollmentSecrets(ElasticsearchClient client, Duration cacheFor) {
         this.client = client;
-        this.cacheFor = cacheFor;
+        this.cache = new ExpiringCache<>(cacheFor, 10_000);
     }
 
     Created create(String name) throws IOException {
@@ -65,23 +59,19 @@ final class EnrollmentSecrets {
 
     /** The id of the live secret this is, if any. */
     Optional<String> accepts(String secret) throws IOException {
-        String hash = Secrets.hash(secret);
-        long now = System.currentTimeMillis();
-        Cached cached = cache.get(hash);
-        if (cached != null && cached.expires() > now) return cached.id();
-        Optional<String> id;
+        return cache.get(Secrets.hash(secret), this::lookUp);
+    }
+
+    private Optional<String> lookUp(String hash) throws IOException {
         try {
             var response = client.search(s -> s.index(IndexNames.ENROLLMENT_SECRETS).size(1)
                     .allowNoIndices(true).ignoreUnavailable(true)
                     .query(q -> q.bool(b -> b.filter(f -> f.term(t -> t.field("secret_hash").value(hash)))
                             .mustNot(m -> m.exists(e -> e.field("revoked"))))), ObjectNode.class);
-            id = response.hits().hits().stream().findFirst().map(h -> h.source().path("id").asText());
-        } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
-            if (!ElasticsearchErrors.is(e, 404)) throw e;
-            id = Optional.empty();
+            return response.hits().hits().stream().findFirst().map(h -> h.source().path("id").asText());
+        } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException | IOException e) {
+            if (!ElasticsearchErrors.is(e, 404)) throw e; // no index yet: nobody enrolled
+            return Optional.empty();
         }
-        if (cache.size() > 10_000) cache.clear();
-        cache.put(hash, new Cached(id, now + cacheFor.toMillis()));
-        return id;
     }
 }

@@ -14,7 +14,6 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Turns one agent batch into Elasticsearch documents. Identity comes from the token; ids
@@ -65,45 +64,35 @@ final class EventWriter {
                 EventDocument doc = EventCodec.parseLine(line.text());
                 DocumentValidator.Valid valid = validator.validate(doc, now);
                 stamp(doc, agent, now);
-                facts.see(doc);
+                facts.see(doc, valid.timestamp());
                 pending.add(new Pending(line.number(), IndexNames.events(valid.dataset(), valid.timestamp()),
                         IndexNames.documentId(agent.agentId(), valid.sequence()), doc.json()));
             } catch (MalformedEventException | DocumentValidator.Invalid e) {
                 reject(agent, line.number(), e.getMessage(), line.text(), rejected, deadLetters, now);
             }
         }
-        int[] counts = store(pending, agent, rejected, deadLetters, now);
+        BulkWriter.Outcome stored = store(pending, agent, rejected, deadLetters, now);
         if (!deadLetters.isEmpty()) storeDeadLetters(deadLetters);
-        metrics.batch(counts[0], counts[1], rejected.size());
+        metrics.batch(stored.stored(), stored.alreadyStored(), rejected.size());
         hosts.seen(agent, facts, remoteAddress);
-        return new BatchResult(counts[0], counts[1], rejected);
+        return new BatchResult(stored.stored(), stored.alreadyStored(), rejected);
     }
 
-    /** Returns {accepted, duplicates}; moves documents Elasticsearch refused for good to the dead letters. */
-    private int[] store(List<Pending> pending, AgentIdentity agent, List<BatchResult.Rejection> rejected,
-                        List<Pending> deadLetters, Instant now) throws Backpressure {
-        List<BulkWriter.Item> items = new ArrayList<>(pending.size());
-        Map<BulkWriter.Item, Pending> origin = new java.util.IdentityHashMap<>();
-        for (Pending p : pending) {
-            BulkWriter.Item item = new BulkWriter.Item(p.line(),
-                    BulkOperation.of(op -> op.create(c -> c.index(p.index()).id(p.id()).document(p.document()))));
-            items.add(item);
-            origin.put(item, p);
-        }
-        BulkWriter.Outcome outcome = bulk.write(items);
+    /** Writes the documents; moves those Elasticsearch refused for good to the dead letters. */
+    private BulkWriter.Outcome store(List<Pending> pending, AgentIdentity agent, List<BatchResult.Rejection> rejected,
+                                     List<Pending> deadLetters, Instant now) throws Backpressure {
+        BulkWriter.Outcome outcome = bulk.write(pending.stream().map(p -> BulkOperation.of(op -> op.create(c -> c
+                .index(p.index()).id(p.id()).document(p.document())))).toList());
         for (BulkWriter.Refusal refusal : outcome.refused()) {
-            Pending p = origin.get(refusal.item());
+            Pending p = pending.get(refusal.index());
             reject(agent, p.line(), refusal.reason(), p.document().toString(), rejected, deadLetters, now);
         }
-        return new int[]{outcome.stored(), outcome.alreadyStored()};
+        return outcome;
     }
 
     private void storeDeadLetters(List<Pending> deadLetters) throws Backpressure {
-        List<BulkWriter.Item> items = new ArrayList<>(deadLetters.size());
-        for (Pending p : deadLetters) {
-            items.add(new BulkWriter.Item(p.line(), BulkOperation.of(op -> op.index(c -> c.index(p.index()).document(p.document())))));
-        }
-        BulkWriter.Outcome outcome = bulk.write(items);
+        BulkWriter.Outcome outcome = bulk.write(deadLetters.stream().map(p -> BulkOperation.of(op -> op.index(c -> c
+                .index(p.index()).document(p.document())))).toList());
         if (!outcome.refused().isEmpty()) {
             // A dead letter that cannot be stored would be a silent loss: make the agent retry instead.
             throw new Backpressure("the dead-letter index refused documents: " + outcome.refused().get(0).reason());

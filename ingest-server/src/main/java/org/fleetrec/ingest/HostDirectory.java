@@ -26,15 +26,20 @@ final class HostDirectory {
     /** What one batch told about its host; the latest document of each kind wins. */
     static final class Facts {
         private EventDocument latest;
+        private Instant latestTime;
         private EventDocument health;
+        private Instant healthTime;
 
-        void see(EventDocument doc) {
-            if (latest == null || newer(doc, latest)) latest = doc;
-            if ("health".equals(doc.text("event.action")) && (health == null || newer(doc, health))) health = doc;
-        }
-
-        private static boolean newer(EventDocument a, EventDocument b) {
-            return a.text("@timestamp").compareTo(b.text("@timestamp")) >= 0;
+        /** {@code time} is the document's own, as validation parsed it. */
+        void see(EventDocument doc, Instant time) {
+            if (latestTime == null || !time.isBefore(latestTime)) {
+                latest = doc;
+                latestTime = time;
+            }
+            if ("health".equals(doc.text("event.action")) && (healthTime == null || !time.isBefore(healthTime))) {
+                health = doc;
+                healthTime = time;
+            }
         }
 
         boolean empty() {
@@ -74,7 +79,7 @@ final class HostDirectory {
         doc.put("last_seen", Instant.now().toString());
         if (facts.health != null) {
             doc.set("health", facts.health.json().path("fleet").path("health"));
-            doc.put("health_time", facts.health.text("@timestamp"));
+            doc.put("health_time", facts.healthTime.toString());
         }
         try {
             client.update(u -> u.index(IndexNames.HOSTS).id(agent.hostId()).doc(doc).docAsUpsert(true).retryOnConflict(3),

@@ -124,6 +124,15 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return action.run();
     }
 
+    /** Which secret this is: the server's own ("server"), or a live one made with the admin command. */
+    private Optional<String> enrollmentSecretId(String secret) throws IOException {
+        if (config.enrollmentSecret() != null && Secrets.constantTimeEquals(secret, config.enrollmentSecret())) {
+            return Optional.of("server");
+        }
+        // Made secrets are 43 characters: a much longer one is not worth a search.
+        return secret.length() > 256 ? Optional.empty() : secrets.accepts(secret);
+    }
+
     private FullHttpResponse enroll(FullHttpRequest request) throws IOException {
         JsonNode body;
         try {
@@ -135,8 +144,7 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return HttpResponses.error(HttpResponseStatus.BAD_REQUEST, "expected {\"secret\": ..., \"host\": {...}}");
         }
         String secret = body.path("secret").asText();
-        Optional<String> secretId = config.enrollmentSecret() != null && Secrets.constantTimeEquals(secret, config.enrollmentSecret())
-                ? Optional.of("server") : secret.length() > 256 ? Optional.empty() : secrets.accepts(secret);
+        Optional<String> secretId = enrollmentSecretId(secret);
         if (secretId.isEmpty()) {
             metrics.error("bad_enrollment_secret");
             return HttpResponses.error(HttpResponseStatus.FORBIDDEN, "the enrollment secret is not valid");

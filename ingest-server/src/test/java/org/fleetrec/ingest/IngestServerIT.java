@@ -40,7 +40,8 @@ class IngestServerIT {
     private static IngestServer server;
     private static URI base;
     private static HttpClient http;
-    private static String esUrl;
+    /** What the admin command is given to reach the test cluster, credentials included. */
+    private static Map<String, String> adminEnv;
 
     @TempDir
     static Path tls;
@@ -52,7 +53,11 @@ class IngestServerIT {
                 "FLEETREC_ENROLLMENT_SECRET", SECRET, "FLEETREC_INGEST_PORT", "0", "FLEETREC_ES_URL", es.url().toString(),
                 "FLEETREC_INGEST_MAX_BATCH_BYTES", String.valueOf(1 << 20), "FLEETREC_INGEST_MAX_LINE_BYTES", "65536",
                 "FLEETREC_INGEST_TLS_DIR", tls.toString(), "FLEETREC_INGEST_AUTH_CACHE_SECONDS", "0"));
-        esUrl = es.url().toString();
+        adminEnv = new java.util.HashMap<>(Map.of("FLEETREC_ES_URL", es.url().toString()));
+        if (es.hasCredentials()) {
+            adminEnv.put("FLEETREC_ES_USER", es.username());
+            adminEnv.put("FLEETREC_ES_PASSWORD", es.password());
+        }
         server = new IngestServer(config, client);
         base = server.url("127.0.0.1");
         // Over TLS, as agents talk to it by default, trusting the certificate the server made for itself.
@@ -91,7 +96,7 @@ class IngestServerIT {
 
         assertTrue(admin("secrets", "revoke", id).contains("revoked"));
         assertEquals(403, post("/api/v1/enroll", "{\"secret\":\"" + secret + "\",\"host\":{\"id\":\"h-cli2\",\"name\":\"cli\"}}").statusCode());
-        assertEquals(1, AdminCommand.run(List.of("secrets", "revoke", id), Map.of("FLEETREC_ES_URL", esUrl),
+        assertEquals(1, AdminCommand.run(List.of("secrets", "revoke", id), adminEnv,
                 new java.io.PrintStream(new ByteArrayOutputStream()), new java.io.PrintStream(new ByteArrayOutputStream())),
                 "revoking twice says so");
     }
@@ -140,7 +145,7 @@ class IngestServerIT {
     private static String admin(String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = AdminCommand.run(List.of(args), Map.of("FLEETREC_ES_URL", esUrl), new java.io.PrintStream(out, true),
+        int status = AdminCommand.run(List.of(args), adminEnv, new java.io.PrintStream(out, true),
                 new java.io.PrintStream(err, true));
         assertEquals(0, status, err.toString());
         return out.toString(StandardCharsets.UTF_8);
