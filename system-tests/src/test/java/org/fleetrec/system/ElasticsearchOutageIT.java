@@ -21,7 +21,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -66,7 +65,7 @@ class ElasticsearchOutageIT {
 
     @BeforeAll
     static void up() throws Exception {
-        assumeTrue(isRoot(), "the agent needs root (CAP_AUDIT_CONTROL) to record from the kernel");
+        assumeTrue(RunningStack.isRoot(), "the agent needs root (CAP_AUDIT_CONTROL) to record from the kernel");
         auditBefore = AuditRulesProbe.status();
         stack = RunningStack.upWithOwnElasticsearch(Duration.ofMinutes(5));
         assertFalse(stack.stackJson().path("externalElasticsearch").asBoolean(true),
@@ -217,12 +216,7 @@ class ElasticsearchOutageIT {
     }
 
     private static HttpResponse<String> ingest(String path) throws Exception {
-        URI base = URI.create(stack.stackJson().path("ingest").asText());
-        // Over TLS, trusting the development certificate the stack hands its agents.
-        HttpClient trusting = new org.fleetrec.model.ServerTrust(Path.of(stack.stackJson().path("ingestCa").asText()), null)
-                .configure(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))).build();
-        return trusting.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return stack.getIngest(URI.create(stack.stackJson().path("ingest").asText()).resolve(path));
     }
 
     /** Transient, so that a restart of this stack's Elasticsearch would forget it too. */
@@ -246,15 +240,6 @@ class ElasticsearchOutageIT {
             return RunningStack.logs(stack.work);
         } catch (java.io.IOException e) {
             return "\n(logs unreadable: " + e + ")";
-        }
-    }
-
-    private static boolean isRoot() {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                    .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[1].equals("0"));
-        } catch (Exception e) {
-            return false;
         }
     }
 }

@@ -12,9 +12,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +39,7 @@ class EndToEndIT {
 
     @BeforeAll
     static void up(TestElasticsearch es) throws Exception {
-        assumeTrue(isRoot(), "the agent needs root (CAP_AUDIT_CONTROL) to record from the kernel");
+        assumeTrue(RunningStack.isRoot(), "the agent needs root (CAP_AUDIT_CONTROL) to record from the kernel");
         auditBefore = AuditRulesProbe.status();
         stack = RunningStack.up(es.url(), Duration.ofMinutes(5));
         stack.stackJson().path("pids").forEach(pid -> {
@@ -330,10 +327,7 @@ class EndToEndIT {
                 total = search(query, 0, token).path("total").asLong();
             }
             assertEquals(600, total, "each event once, through whichever server answered");
-            HttpClient trusting = new org.fleetrec.model.ServerTrust(Path.of(json.path("ingestCa").asText()), null)
-                    .configure(HttpClient.newBuilder()).build();
-            String metrics = trusting.send(HttpRequest.newBuilder(URI.create(url2 + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String metrics = stack.getIngest(URI.create(url2 + "/metrics")).body();
             assertTrue(metrics.lines().anyMatch(l -> l.startsWith("fleetrec_ingest_batches_total ") && !l.endsWith(" 0")),
                     "the second server took batches after the failover:\n" + metrics);
         } finally {
@@ -486,14 +480,5 @@ class EndToEndIT {
         AuditRulesProbe.assertNoRulesWithKey("fleetrec");
         AuditRulesProbe.assertSameSettings(auditBefore, AuditRulesProbe.status());
         RunningStack.deleteWorkFolder(stack.work); // kept only when something failed, for its logs
-    }
-
-    private static boolean isRoot() {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                    .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[1].equals("0"));
-        } catch (Exception e) {
-            return false;
-        }
     }
 }

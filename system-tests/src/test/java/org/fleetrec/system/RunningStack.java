@@ -30,6 +30,7 @@ final class RunningStack implements AutoCloseable {
     final Path output;
     private final Map<String, String> env;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private HttpClient ingestHttp;
 
     private RunningStack(Path root, Path work, Process launcher, Path output, Map<String, String> env) {
         this.root = root;
@@ -109,6 +110,25 @@ final class RunningStack implements AutoCloseable {
     }
 
     record CommandResult(int status, String output) {
+    }
+
+    /** GET from an ingest server of this stack (its own or another sharing its certificate), trusting the CA agents get. */
+    HttpResponse<String> getIngest(URI url) throws Exception {
+        if (ingestHttp == null) {
+            ingestHttp = new org.fleetrec.model.ServerTrust(Path.of(stackJson().path("ingestCa").asText()), null)
+                    .configure(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))).build();
+        }
+        return ingestHttp.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The agent needs root (CAP_AUDIT_CONTROL) to record from the kernel. */
+    static boolean isRoot() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[1].equals("0"));
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     HttpResponse<String> get(String pathAndQuery, String token) throws Exception {
