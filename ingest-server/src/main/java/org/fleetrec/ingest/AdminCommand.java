@@ -58,9 +58,9 @@ final class AdminCommand {
                     if (json) {
                         out.println(EventCodec.mapper().writeValueAsString(all));
                     } else {
-                        out.printf("%-36s  %-24s  %-24s  %s%n", "ID", "CREATED", "REVOKED", "NAME");
+                        out.printf("%-36s  %-30s  %-30s  %s%n", "ID", "CREATED", "REVOKED", "NAME");
                         for (EnrollmentSecrets.Listed s : all) {
-                            out.printf("%-36s  %-24s  %-24s  %s%n", s.id(), TerminalText.safe(s.created()),
+                            out.printf("%-36s  %-30s  %-30s  %s%n", s.id(), TerminalText.safe(s.created()),
                                     s.revoked() == null ? "-" : TerminalText.safe(s.revoked()), TerminalText.safe(s.name()));
                         }
                     }
@@ -70,9 +70,9 @@ final class AdminCommand {
                     if (json) {
                         out.println(EventCodec.mapper().writeValueAsString(all));
                     } else {
-                        out.printf("%-36s  %-24s  %-24s  %-24s  %s%n", "AGENT", "ENROLLED", "REVOKED", "HOST ID", "HOST NAME");
+                        out.printf("%-36s  %-30s  %-30s  %-32s  %s%n", "AGENT", "ENROLLED", "REVOKED", "HOST ID", "HOST NAME");
                         for (AgentRegistry.Listed a : all) {
-                            out.printf("%-36s  %-24s  %-24s  %-24s  %s%n", TerminalText.safe(a.agentId()),
+                            out.printf("%-36s  %-30s  %-30s  %-32s  %s%n", TerminalText.safe(a.agentId()),
                                     TerminalText.safe(a.enrolled()), a.revoked() == null ? "-" : TerminalText.safe(a.revoked()),
                                     TerminalText.safe(a.hostId()), TerminalText.safe(a.hostName()));
                         }
