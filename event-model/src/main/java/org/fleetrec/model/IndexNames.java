@@ -18,11 +18,26 @@ public final class IndexNames {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC);
 
     public static String events(Dataset dataset, Instant timestamp) {
-        return EVENTS_PREFIX + dataset.id() + "-" + DAY.format(timestamp);
+        return EVENTS_PREFIX + dataset.id() + "-" + day(timestamp);
     }
 
     public static String deadletter(Instant receivedAt) {
-        return DEADLETTER_PREFIX + DAY.format(receivedAt);
+        return DEADLETTER_PREFIX + day(receivedAt);
+    }
+
+    /** A day's name, remembered: the ingest server names an index for every document, nearly all of one day. */
+    private record Day(long epochDay, String name) {
+    }
+
+    private static volatile Day lastDay = new Day(Long.MIN_VALUE, "");
+
+    private static String day(Instant time) {
+        long epochDay = Math.floorDiv(time.getEpochSecond(), 86_400);
+        Day last = lastDay;
+        if (last.epochDay() == epochDay) return last.name();
+        String name = DAY.format(time);
+        lastDay = new Day(epochDay, name);
+        return name;
     }
 
     /** Document id that makes a retried batch idempotent under {@code create}. */

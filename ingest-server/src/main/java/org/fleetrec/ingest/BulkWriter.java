@@ -36,8 +36,14 @@ final class BulkWriter implements AutoCloseable {
     /** How bulk requests are cut and how long a batch may keep retrying. */
     record Limits(int maxOperations, long maxBytes, int concurrentRequests, Duration flushInterval,
                   int attempts, Duration batchDeadline) {
+        /**
+         * Cut for latency, not only size: every agent waits for its batch to be stored, so a request
+         * goes out as soon as an agent's batch fills it rather than waiting to pool with others
+         * (measured with {@code ./fleetrec bench ingest}: 5,000-operation requests left four
+         * busy agents waiting on the flush timer at 0.6 of the direct rate).
+         */
         static Limits defaults() {
-            return new Limits(5_000, 8L << 20, 4, Duration.ofMillis(50), 6, Duration.ofSeconds(45));
+            return new Limits(1_000, 8L << 20, 4, Duration.ofMillis(50), 6, Duration.ofSeconds(45));
         }
     }
 

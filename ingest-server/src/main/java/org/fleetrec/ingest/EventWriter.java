@@ -1,16 +1,18 @@
 package org.fleetrec.ingest;
 
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
+import co.elastic.clients.util.BinaryData;
+import co.elastic.clients.util.ContentType;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.fleetrec.model.BatchReader;
-import org.fleetrec.model.Ecs;
 import org.fleetrec.model.EventCodec;
-import org.fleetrec.model.EventDocument;
 import org.fleetrec.model.IndexNames;
 import org.fleetrec.model.MalformedEventException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +32,7 @@ final class EventWriter {
 
     private final BulkWriter bulk;
     private final HostDirectory hosts;
-    private final DocumentValidator validator = new DocumentValidator();
+    private final DocumentStamper stamper = new DocumentStamper();
     private final IngestMetrics metrics;
 
     EventWriter(BulkWriter bulk, HostDirectory hosts, IngestMetrics metrics) {
@@ -39,7 +41,11 @@ final class EventWriter {
         this.metrics = metrics;
     }
 
-    private record Pending(int line, String index, String id, ObjectNode document) {
+    /** A document ready for Elasticsearch: its line in the batch, where it goes, and its JSON as stored. */
+    private record Pending(int line, String index, String id, byte[] json) {
+        String text() {
+            return new String(json, StandardCharsets.UTF_8);
+        }
     }
 
     /** Stores a batch; {@code remoteAddress} is where it came from, kept as the host's last address. */
@@ -47,6 +53,7 @@ final class EventWriter {
             throws IOException, Backpressure, BatchTooLarge {
         HostDirectory.Facts facts = new HostDirectory.Facts();
         Instant now = Instant.now();
+        DocumentStamper.Stamp stamp = new DocumentStamper.Stamp(agent.agentId(), agent.hostId(), agent.hostName(), now.toString());
         BatchReader reader = new BatchReader(new LimitedInputStream(ndjson, limits.maxBatchBytes()), limits.maxLineBytes());
         List<Pending> pending = new ArrayList<>();
         List<BatchResult.Rejection> rejected = new ArrayList<>();
@@ -61,13 +68,11 @@ final class EventWriter {
                 continue;
             }
             try {
-                EventDocument doc = EventCodec.parseLine(line.text());
-                DocumentValidator.Valid valid = validator.validate(doc, now);
-                stamp(doc, agent, now);
-                facts.see(doc, valid.timestamp());
-                pending.add(new Pending(line.number(), IndexNames.events(valid.dataset(), valid.timestamp()),
-                        IndexNames.documentId(agent.agentId(), valid.sequence()), doc.json()));
-            } catch (MalformedEventException | DocumentValidator.Invalid e) {
+                DocumentStamper.Stamped doc = stamper.stamp(line.bytes(), stamp, now);
+                facts.see(doc.json(), doc.timestamp(), doc.health());
+                pending.add(new Pending(line.number(), IndexNames.events(doc.dataset(), doc.timestamp()),
+                        IndexNames.documentId(agent.agentId(), doc.sequence()), doc.json()));
+            } catch (MalformedEventException | DocumentStamper.Invalid e) {
                 reject(agent, line.number(), e.getMessage(), line.text(), rejected, deadLetters, now);
             }
         }
@@ -82,17 +87,17 @@ final class EventWriter {
     private BulkWriter.Outcome store(List<Pending> pending, AgentIdentity agent, List<BatchResult.Rejection> rejected,
                                      List<Pending> deadLetters, Instant now) throws Backpressure {
         BulkWriter.Outcome outcome = bulk.write(pending.stream().map(p -> BulkOperation.of(op -> op.create(c -> c
-                .index(p.index()).id(p.id()).document(p.document())))).toList());
+                .index(p.index()).id(p.id()).document(BinaryData.of(p.json(), ContentType.APPLICATION_JSON))))).toList());
         for (BulkWriter.Refusal refusal : outcome.refused()) {
             Pending p = pending.get(refusal.index());
-            reject(agent, p.line(), refusal.reason(), p.document().toString(), rejected, deadLetters, now);
+            reject(agent, p.line(), refusal.reason(), p.text(), rejected, deadLetters, now);
         }
         return outcome;
     }
 
     private void storeDeadLetters(List<Pending> deadLetters) throws Backpressure {
         BulkWriter.Outcome outcome = bulk.write(deadLetters.stream().map(p -> BulkOperation.of(op -> op.index(c -> c
-                .index(p.index()).document(p.document())))).toList());
+                .index(p.index()).document(BinaryData.of(p.json(), ContentType.APPLICATION_JSON))))).toList());
         if (!outcome.refused().isEmpty()) {
             // A dead letter that cannot be stored would be a silent loss: make the agent retry instead.
             throw new Backpressure("the dead-letter index refused documents: " + outcome.refused().get(0).reason());
@@ -105,13 +110,10 @@ final class EventWriter {
         ObjectNode dead = EventCodec.mapper().createObjectNode()
                 .put("@timestamp", now.toString()).put("agent_id", agent.agentId()).put("host_id", agent.hostId())
                 .put("line", line).put("reason", reason).put("raw", raw);
-        deadLetters.add(new Pending(line, IndexNames.deadletter(now), null, dead));
-    }
-
-    private static void stamp(EventDocument doc, AgentIdentity agent, Instant now) {
-        doc.put(Ecs.AGENT_ID, agent.agentId())
-                .put(Ecs.HOST_ID, agent.hostId())
-                .put(Ecs.EVENT_INGESTED, now.toString());
-        if (!doc.has(Ecs.HOST_NAME)) doc.put(Ecs.HOST_NAME, agent.hostName());
+        try {
+            deadLetters.add(new Pending(line, IndexNames.deadletter(now), null, EventCodec.mapper().writeValueAsBytes(dead)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an in-memory JSON tree always serialises", e);
+        }
     }
 }

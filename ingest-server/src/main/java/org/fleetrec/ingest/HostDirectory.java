@@ -4,7 +4,6 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.fleetrec.model.EventCodec;
-import org.fleetrec.model.EventDocument;
 import org.fleetrec.model.IndexNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,21 +22,24 @@ import java.util.concurrent.ConcurrentHashMap;
 final class HostDirectory {
     private static final Logger log = LoggerFactory.getLogger(HostDirectory.class);
 
-    /** What one batch told about its host; the latest document of each kind wins. */
+    /**
+     * What one batch told about its host; the latest document of each kind wins. Kept as the stored
+     * JSON and parsed only when the directory is written, which is rare next to the documents seen.
+     */
     static final class Facts {
-        private EventDocument latest;
+        private byte[] latest;
         private Instant latestTime;
-        private EventDocument health;
+        private byte[] health;
         private Instant healthTime;
 
         /** {@code time} is the document's own, as validation parsed it. */
-        void see(EventDocument doc, Instant time) {
+        void see(byte[] json, Instant time, boolean isHealth) {
             if (latestTime == null || !time.isBefore(latestTime)) {
-                latest = doc;
+                latest = json;
                 latestTime = time;
             }
-            if ("health".equals(doc.text("event.action")) && (healthTime == null || !time.isBefore(healthTime))) {
-                health = doc;
+            if (isHealth && (healthTime == null || !time.isBefore(healthTime))) {
+                health = json;
                 healthTime = time;
             }
         }
@@ -62,12 +64,13 @@ final class HostDirectory {
         if (facts.health == null && last != null && now - last < minInterval.toNanos()) return;
         lastWritten.put(agent.hostId(), now);
         if (lastWritten.size() > 200_000) lastWritten.clear();
+        JsonNode health = facts.health == null ? null : parse(facts.health);
         ObjectNode doc = EventCodec.mapper().createObjectNode();
         ObjectNode host = doc.putObject("host").put("id", agent.hostId()).put("name", agent.hostName());
         ObjectNode agentNode = doc.putObject("agent").put("id", agent.agentId());
         if (!facts.empty()) {
             // A health report carries the agent's whole stamp; any other document may be older software's.
-            JsonNode sent = (facts.health != null ? facts.health : facts.latest).json();
+            JsonNode sent = health != null ? health : parse(facts.latest);
             copyText(sent.path("host"), host, "name");
             copyText(sent.path("host"), host, "hostname");
             if (sent.path("host").path("ip").isArray()) host.set("ip", sent.path("host").path("ip"));
@@ -78,7 +81,7 @@ final class HostDirectory {
         if (remoteAddress != null) doc.put("last_address", remoteAddress);
         doc.put("last_seen", Instant.now().toString());
         if (facts.health != null) {
-            doc.set("health", facts.health.json().path("fleet").path("health"));
+            doc.set("health", health.path("fleet").path("health"));
             doc.put("health_time", facts.healthTime.toString());
         }
         try {
@@ -87,6 +90,14 @@ final class HostDirectory {
         } catch (Exception e) {
             lastWritten.remove(agent.hostId()); // try again with the next batch
             log.warn("fleet-hosts not updated for {}: {}", agent.hostId(), e.toString());
+        }
+    }
+
+    private static JsonNode parse(byte[] json) {
+        try {
+            return EventCodec.mapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("the stamper wrote this JSON itself", e);
         }
     }
 

@@ -5,7 +5,8 @@ import co.elastic.clients.elasticsearch._helpers.bulk.BulkIngester;
 import co.elastic.clients.elasticsearch._helpers.bulk.BulkListener;
 import co.elastic.clients.elasticsearch.core.BulkRequest;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import co.elastic.clients.util.BinaryData;
+import co.elastic.clients.util.ContentType;
 import org.fleetrec.model.EventCodec;
 import org.fleetrec.model.EventDocument;
 import org.fleetrec.model.IndexNames;
@@ -36,12 +37,19 @@ import java.util.zip.GZIPOutputStream;
 /**
  * {@code ./fleetrec bench ingest [N]}: events/s through the ingest server (HTTPS, gzip NDJSON,
  * token, validation, BulkIngester, acknowledged) against the same documents written straight to
- * Elasticsearch by a BulkIngester tuned alike, side by side in one run on one cluster (the running
+ * Elasticsearch by a BulkIngester tuned for throughput, side by side in one run on one cluster (the running
  * stack's, or FLEETREC_ES_URL). The ratio is what the ingest tier costs.
  */
 public final class IngestBench {
     private static final int BATCH = 1000;
     private static final int AGENTS = 4;
+
+    /**
+     * The direct writer is tuned for throughput alone: large requests, as a bulk loader with
+     * nobody waiting on each document would send (measured faster here than the server's 1,000).
+     */
+    private static final BulkWriter.Limits DIRECT_LIMITS = new BulkWriter.Limits(5_000, 8L << 20, 4,
+            java.time.Duration.ofMillis(50), 1, java.time.Duration.ofSeconds(45));
 
     private IngestBench() {
     }
@@ -74,22 +82,55 @@ public final class IngestBench {
                     events, AGENTS, BATCH, esUrl.replaceAll("//[^@/]*@", "//"));
 
             // Warm both paths (JIT, connections, today's index) before anything is timed.
-            direct(client, Math.max(AGENTS * BATCH, events / 10), run + "w");
-            throughIngest(http, base, config.enrollmentSecret(), Math.max(AGENTS * BATCH, events / 10), run + "w");
-            double direct1 = direct(client, events, run + "d1");
-            double through = throughIngest(http, base, config.enrollmentSecret(), events, run);
-            double direct2 = direct(client, events, run + "d2");
-            double direct = (direct1 + direct2) / 2;
-            System.out.printf("direct BulkIngester:  %,.0f events/s (runs %,.0f and %,.0f, before and after)%n", direct, direct1, direct2);
-            System.out.printf("through ingest:       %,.0f events/s%n", through);
-            System.out.printf("ratio ingest/direct:  %.2f (goal >= 0.9)%n", through / direct);
+            // As long as the runs: shorter warm-ups left the JIT compiling through the first timed run.
+            int warm = events;
+            measure(client, warm, directWriter(client, warm, run + "w"));
+            measure(client, warm, ingestSender(http, base, config.enrollmentSecret(), warm, run + "w"));
+            Measured direct1 = measure(client, events, directWriter(client, events, run + "d1"));
+            Measured through = measure(client, events, ingestSender(http, base, config.enrollmentSecret(), events, run));
+            Measured direct2 = measure(client, events, directWriter(client, events, run + "d2"));
+            double direct = (direct1.eventsPerSecond() + direct2.eventsPerSecond()) / 2;
+            System.out.printf("direct BulkIngester:  %,.0f events/s (runs %,.0f and %,.0f, before and after)%n",
+                    direct, direct1.eventsPerSecond(), direct2.eventsPerSecond());
+            System.out.printf("through ingest:       %,.0f events/s%n", through.eventsPerSecond());
+            System.out.printf("ratio ingest/direct:  %.2f (goal >= 0.9)%n", through.eventsPerSecond() / direct);
+            System.out.println("CPU ms per 1,000 events   this JVM   Elasticsearch");
+            System.out.printf("  direct (first run)     %8.1f   %13.1f%n", direct1.jvmCpuPerThousand(), direct1.elasticsearchCpuPerThousand());
+            System.out.printf("  through ingest         %8.1f   %13.1f%n", through.jvmCpuPerThousand(), through.elasticsearchCpuPerThousand());
+            System.out.printf("  direct (second run)    %8.1f   %13.1f%n", direct2.jvmCpuPerThousand(), direct2.elasticsearchCpuPerThousand());
         } finally {
             server.close();
             ElasticsearchClients.close(client);
         }
     }
 
-    private static double throughIngest(HttpClient http, URI base, String secret, int events, String run) throws Exception {
+    /** One timed run: throughput, and the CPU this JVM (server, senders, GC) and the cluster spent per 1,000 events. */
+    private record Measured(double eventsPerSecond, double jvmCpuPerThousand, double elasticsearchCpuPerThousand) {
+    }
+
+    /** Runs a prepared writer; nothing it prepared beforehand is counted. */
+    private static Measured measure(ElasticsearchClient client, int events, java.util.concurrent.Callable<Long> writer) throws Exception {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long esBefore = elasticsearchCpuMillis(client);
+        long jvmBefore = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        long stored = writer.call();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long jvm = os.getProcessCpuTime() - jvmBefore;
+        long es = elasticsearchCpuMillis(client) - esBefore;
+        return new Measured(stored / seconds, jvm / 1e6 / (events / 1000.0), es / (events / 1000.0));
+    }
+
+    /** Total process CPU of every node of the cluster; its stats refresh about once a second, so runs must be long. */
+    private static long elasticsearchCpuMillis(ElasticsearchClient client) throws java.io.IOException {
+        return client.nodes().stats(s -> s.metric("process")).nodes().values().stream()
+                .mapToLong(node -> node.process() == null || node.process().cpu() == null
+                        || node.process().cpu().totalInMillis() == null ? 0 : node.process().cpu().totalInMillis())
+                .sum();
+    }
+
+    private static java.util.concurrent.Callable<Long> ingestSender(HttpClient http, URI base, String secret, int events, String run)
+            throws Exception {
         List<String> tokens = new ArrayList<>();
         for (int a = 0; a < AGENTS; a++) {
             HttpResponse<String> enrolled = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/enroll"))
@@ -111,9 +152,12 @@ public final class IngestBench {
             }
             bodies.add(mine);
         }
+        return () -> send(http, base, tokens, bodies, (events / AGENTS) * AGENTS);
+    }
+
+    private static long send(HttpClient http, URI base, List<String> tokens, List<List<byte[]>> bodies, int expected) throws Exception {
         AtomicLong stored = new AtomicLong();
         ExecutorService senders = Executors.newFixedThreadPool(AGENTS);
-        long start = System.nanoTime();
         List<Future<?>> done = new ArrayList<>();
         for (int a = 0; a < AGENTS; a++) {
             int agent = a;
@@ -135,19 +179,28 @@ public final class IngestBench {
             }));
         }
         for (Future<?> f : done) f.get();
-        double seconds = (System.nanoTime() - start) / 1e9;
         senders.shutdown();
-        if (stored.get() < (events / AGENTS) * AGENTS) throw new IllegalStateException("only " + stored.get() + " stored");
-        return stored.get() / seconds;
+        if (stored.get() < expected) throw new IllegalStateException("only " + stored.get() + " stored");
+        return stored.get();
     }
 
-    private static double direct(ElasticsearchClient client, int events, String run) throws Exception {
-        List<ObjectNode> docs = new ArrayList<>(events);
-        for (int i = 0; i < events; i++) docs.add(event(i).put("agent.id", "direct-" + run).json());
+    private static java.util.concurrent.Callable<Long> directWriter(ElasticsearchClient client, int events, String run) throws Exception {
+        // Serialised with the server's stamp before the clock starts, as the ingest path's bodies are:
+        // both runs measure writing only, and store the same documents.
+        List<BinaryData> docs = new ArrayList<>(events);
+        String ingested = Instant.now().toString();
+        for (int i = 0; i < events; i++) {
+            docs.add(BinaryData.of(EventCodec.mapper().writeValueAsBytes(event(i).put("agent.id", "direct-" + run)
+                    .put("host.id", "direct-" + run).put("event.ingested", ingested).json()), ContentType.APPLICATION_JSON));
+        }
         String index = IndexNames.events(org.fleetrec.model.Dataset.PROCESS, Instant.now());
+        return () -> write(client, docs, index, run);
+    }
+
+    private static long write(ElasticsearchClient client, List<BinaryData> docs, String index, String run) {
+        int events = docs.size();
         AtomicLong failed = new AtomicLong();
-        BulkWriter.Limits limits = BulkWriter.Limits.defaults();
-        long start = System.nanoTime();
+        BulkWriter.Limits limits = DIRECT_LIMITS;
         try (BulkIngester<Void> ingester = BulkIngester.of(b -> b.client(client).maxOperations(limits.maxOperations())
                 .maxSize(limits.maxBytes()).maxConcurrentRequests(limits.concurrentRequests())
                 .flushInterval(limits.flushInterval().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
@@ -167,14 +220,13 @@ public final class IngestBench {
                     }
                 }))) {
             for (int i = 0; i < events; i++) {
-                ObjectNode doc = docs.get(i);
+                BinaryData doc = docs.get(i);
                 String docId = IndexNames.documentId("direct-" + run, i);
                 ingester.add(op -> op.create(c -> c.index(index).id(docId).document(doc)));
             }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
         if (failed.get() > 0) System.out.printf("  (direct run %s: %,d documents failed)%n", run, failed.get());
-        return (events - failed.get()) / seconds;
+        return events - failed.get();
     }
 
     /** A process event the size and shape the agent sends. */
