@@ -51,7 +51,8 @@ class IngestServerIT {
         client = ElasticsearchClients.create(new ElasticsearchSettings(es.url(), null, es.username(), es.password(), null));
         IngestConfig config = IngestConfig.fromEnvironment(Map.of(
                 "FLEETREC_ENROLLMENT_SECRET", SECRET, "FLEETREC_INGEST_PORT", "0", "FLEETREC_ES_URL", es.url().toString(),
-                "FLEETREC_INGEST_MAX_BATCH_BYTES", String.valueOf(1 << 20), "FLEETREC_INGEST_MAX_LINE_BYTES", "65536",
+                "FLEETREC_INGEST_MAX_BATCH_BYTES", String.valueOf(1 << 20),
+                "FLEETREC_INGEST_MAX_BODY_BYTES", String.valueOf(2 << 20), "FLEETREC_INGEST_MAX_LINE_BYTES", "65536",
                 "FLEETREC_INGEST_TLS_DIR", tls.toString(), "FLEETREC_INGEST_AUTH_CACHE_SECONDS", "0"));
         adminEnv = new java.util.HashMap<>(Map.of("FLEETREC_ES_URL", es.url().toString()));
         if (es.hasCredentials()) {
@@ -170,6 +171,31 @@ class IngestServerIT {
         assertTrue(bomb.length < 64 * 1024);
         HttpResponse<String> response = bulk(token, bomb, EventCodec.CONTENT_TYPE, "gzip");
         assertEquals(413, response.statusCode(), response.body());
+    }
+
+    @Test
+    void aBodyOverTheLimitIsRefusedWhetherItsLengthIsDeclaredOrNot() throws Exception {
+        String token = enroll("host-big", "big.example").path("token").asText();
+        byte[] big = new byte[3 << 20]; // over the 2 MiB body limit before any inflating
+        new java.util.Random(1).nextBytes(big);
+        HttpResponse<String> declared = bulk(token, big, EventCodec.CONTENT_TYPE, "gzip");
+        assertEquals(413, declared.statusCode(), declared.body());
+        // Chunked, with no Content-Length: refused once the limit is crossed, never buffered past it.
+        HttpRequest chunked = HttpRequest.newBuilder(base.resolve("/api/v1/events/_bulk"))
+                .header("Content-Type", EventCodec.CONTENT_TYPE).header("Content-Encoding", "gzip")
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build();
+        try {
+            HttpResponse<String> streamed = http.send(chunked, HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, streamed.statusCode(), streamed.body());
+        } catch (java.io.IOException closedWhileSending) {
+            // The server may close the connection before the client has read its 413: that too is a refusal.
+        }
+        // The server is unharmed and the same agent's next, normal batch is stored.
+        assertEquals(200, get("/healthz").statusCode());
+        HttpResponse<String> normal = bulk(token, gzip(EventCodec.toJson(event(1)) + "\n"), EventCodec.CONTENT_TYPE, "gzip");
+        assertEquals(200, normal.statusCode(), normal.body());
+        assertEquals(1, EventCodec.mapper().readTree(normal.body()).path("accepted").asInt(), normal.body());
     }
 
     @Test
