@@ -129,7 +129,7 @@ public final class IngestServer implements AutoCloseable {
                     }
                 }
             } catch (Exception e) {
-                readiness.ready(false, (installed ? "Elasticsearch unreachable: " : "index templates not installed: ") + e);
+                readiness.ready(false, (installed ? "Elasticsearch unreachable: " : "could not install the index templates in Elasticsearch: ") + e);
                 log.warn("Elasticsearch not ready: {}", e.toString());
             }
             try {

@@ -2,7 +2,7 @@ package org.fleetrec.ingest;
 
 /** Ready means: Elasticsearch answered and the templates are installed. */
 final class Readiness {
-    private volatile String reason = "starting: index templates not installed yet";
+    private volatile String reason = "starting: index templates not yet installed in Elasticsearch";
 
     boolean ready() {
         return reason == null;

@@ -80,8 +80,14 @@ public final class Stack {
                 awaitLogLine(part, p, "FLEETREC_READY ingest");
                 HttpClient trusting = new ServerTrust(files.ingestCa(), null).configure(HttpClient.newBuilder())
                         .connectTimeout(Duration.ofSeconds(2)).build();
-                awaitHttp(part, p, URI.create(state.ingest + "/readyz"), trusting);
-                say("ingest server " + state.ingest + " (pid " + p.pid() + ")");
+                if (state.externalElasticsearch || state.pids.get(Part.ELASTICSEARCH) != null) {
+                    awaitHttp(part, p, URI.create(state.ingest + "/readyz"), trusting);
+                    say("ingest server " + state.ingest + " (pid " + p.pid() + ")");
+                } else {
+                    // It serves without Elasticsearch, pushing agents back until it comes: waiting would never end.
+                    awaitHttp(part, p, URI.create(state.ingest + "/healthz"), trusting);
+                    say("ingest server " + state.ingest + " (pid " + p.pid() + "), not ready until Elasticsearch is started");
+                }
             }
             case WEB -> {
                 Process p = launch(part, Map.of(

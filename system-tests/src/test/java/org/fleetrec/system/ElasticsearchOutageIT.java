@@ -148,6 +148,38 @@ class ElasticsearchOutageIT {
         assertEachArrivedOnce(tag);
     }
 
+    /**
+     * An ingest server (re)started while Elasticsearch is down: it serves, says it is not ready,
+     * pushes the agent back, and once Elasticsearch comes installs its templates and takes it all.
+     */
+    @Test
+    @Order(3)
+    void ingestStartedWhileElasticsearchIsDownTakesEverythingOnceItComes() throws Exception {
+        String tag = tag();
+        RunningStack.CommandResult stop = stack.fleetrec("stop", "elasticsearch");
+        assertEquals(0, stop.status(), stop.output());
+        RunningStack.CommandResult start;
+        try {
+            RunningStack.CommandResult ingestDown = stack.fleetrec("stop", "ingest");
+            assertEquals(0, ingestDown.status(), ingestDown.output());
+            RunningStack.CommandResult ingestUp = stack.fleetrec("start", "ingest");
+            assertEquals(0, ingestUp.status(), ingestUp.output());
+            assertTrue(ingestUp.output().contains("not ready until Elasticsearch is started"), ingestUp.output());
+            HttpResponse<String> readyz = ingest("/readyz");
+            assertEquals(503, readyz.statusCode(), "ready without Elasticsearch: " + readyz.body());
+            assertTrue(readyz.body().toLowerCase(java.util.Locale.ROOT).contains("elasticsearch"), readyz.body());
+            runProcesses(tag);
+            Thread.sleep(15_000); // the agent offers its batches to a server that cannot store them
+            long refused = ingestErrors("elasticsearch_unavailable", "not_ready", "backpressure");
+            assertTrue(refused > 0, "no batch was refused by the fresh server, so it tested nothing:\n" + ingest("/metrics").body());
+        } finally {
+            start = stack.fleetrec("start", "elasticsearch");
+        }
+        assertEquals(0, start.status(), start.output());
+        assertEquals(200, awaitReadyz(200, Duration.ofSeconds(90)).statusCode(), "never ready after Elasticsearch came" + logs());
+        assertEachArrivedOnce(tag);
+    }
+
     private static String tag() {
         return "fleetrec" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     }
