@@ -35,6 +35,7 @@ public final class WebApp implements AutoCloseable {
                 files.directory = "/org/fleetrec/web/static";
                 files.location = Location.CLASSPATH;
             });
+            config.staticFiles.enableWebjars();
         });
         app.before(ctx -> {
             ctx.header("X-Content-Type-Options", "nosniff");
