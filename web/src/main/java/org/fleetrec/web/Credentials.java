@@ -99,6 +99,90 @@ final class Credentials {
         return principal;
     }
 
+    /** A user as an admin sees it: never the password hash. */
+    record User(String username, String role, String created, boolean disabled) {
+    }
+
+    /** A token as an admin sees it: its id is the hash, which cannot be turned back into the token. */
+    record Token(String id, String name, String role, String owner, String created, String revoked) {
+    }
+
+    /** Creates a user; the password is returned once (generated when none is given). Empty when the name is taken. */
+    Optional<String> createUser(String username, String role, String wantedPassword) throws IOException {
+        String password = wantedPassword != null ? wantedPassword : PasswordHasher.randomSecret(15);
+        ObjectNode user = EventCodec.mapper().createObjectNode()
+                .put("username", username).put("role", role).put("password_hash", PasswordHasher.hash(password))
+                .put("created", Instant.now().toString()).put("disabled", false);
+        try {
+            client.create(c -> c.index(IndexNames.USERS).id(username).document(user).refresh(Refresh.WaitFor));
+            return Optional.of(password);
+        } catch (ElasticsearchException | IOException e) {
+            if (ElasticsearchErrors.is(e, 409)) return Optional.empty();
+            throw e;
+        }
+    }
+
+    java.util.List<User> users() throws IOException {
+        var found = client.search(s -> s.index(IndexNames.USERS).size(10_000).ignoreUnavailable(true)
+                .sort(o -> o.field(f -> f.field("username"))), ObjectNode.class);
+        return found.hits().hits().stream().map(h -> h.source()).filter(java.util.Objects::nonNull)
+                .map(u -> new User(u.path("username").asText(), u.path("role").asText(), u.path("created").asText(null),
+                        u.path("disabled").asBoolean(false)))
+                .toList();
+    }
+
+    /** Disables a user; false when there is no such user. Their sessions are the caller's to end. */
+    boolean disableUser(String username) throws IOException {
+        try {
+            client.update(u -> u.index(IndexNames.USERS).id(username).doc(Map.of("disabled", true)).refresh(Refresh.WaitFor),
+                    ObjectNode.class);
+            return true;
+        } catch (ElasticsearchException | IOException e) {
+            if (ElasticsearchErrors.is(e, 404)) return false;
+            throw e;
+        }
+    }
+
+    /** A new token for scripts, returned once; only its hash is kept. */
+    record NewToken(String token, Token described) {
+    }
+
+    NewToken createApiToken(String name, String role, String owner) throws IOException {
+        String token = PasswordHasher.randomSecret(32);
+        String hash = sha256(token);
+        String created = Instant.now().toString();
+        ObjectNode doc = EventCodec.mapper().createObjectNode()
+                .put("token_hash", hash).put("name", name).put("role", role).put("owner", owner).put("created", created);
+        client.create(c -> c.index(IndexNames.API_TOKENS).id(hash).document(doc).refresh(Refresh.WaitFor));
+        return new NewToken(token, new Token(hash, name, role, owner, created, null));
+    }
+
+    java.util.List<Token> apiTokens() throws IOException {
+        var found = client.search(s -> s.index(IndexNames.API_TOKENS).size(10_000).ignoreUnavailable(true)
+                .sort(o -> o.field(f -> f.field("created"))), ObjectNode.class);
+        return found.hits().hits().stream().map(h -> h.source()).filter(java.util.Objects::nonNull)
+                .map(t -> new Token(t.path("token_hash").asText(), t.path("name").asText(), t.path("role").asText(),
+                        t.path("owner").asText(null), t.path("created").asText(null), t.path("revoked").asText(null)))
+                .toList();
+    }
+
+    /**
+     * Revokes a token by its id. This server forgets it at once; other web servers sharing the
+     * cluster within their cache time ({@value #TOKEN_CACHE_MILLIS} ms).
+     */
+    boolean revokeApiToken(String id) throws IOException {
+        try {
+            client.update(u -> u.index(IndexNames.API_TOKENS).id(id).doc(Map.of("revoked", Instant.now().toString()))
+                    .refresh(Refresh.WaitFor), ObjectNode.class);
+        } catch (ElasticsearchException | IOException e) {
+            if (ElasticsearchErrors.is(e, 404)) return false;
+            throw e;
+        } finally {
+            tokenCache.remove(id);
+        }
+        return true;
+    }
+
     static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));

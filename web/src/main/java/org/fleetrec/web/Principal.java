@@ -4,4 +4,8 @@ package org.fleetrec.web;
 record Principal(String name, String role) {
     static final String ADMIN = "admin";
     static final String VIEWER = "viewer";
+
+    boolean admin() {
+        return ADMIN.equals(role);
+    }
 }

@@ -33,6 +33,11 @@ final class Sessions {
         if (id != null) sessions.remove(id);
     }
 
+    /** Ends every session of a user, as when the account is disabled. */
+    void closeAll(String username) {
+        sessions.values().removeIf(session -> session.principal().name().equals(username));
+    }
+
     private Optional<Session> session(String id) {
         if (id == null) return Optional.empty();
         Session session = sessions.get(id);

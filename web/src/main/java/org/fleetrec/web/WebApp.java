@@ -20,6 +20,10 @@ import java.util.Optional;
 public final class WebApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebApp.class);
     private static final String PRINCIPAL = "principal";
+    private static final String SESSION_CSRF = "session-csrf";
+    /** Before sign-in there is no session to hold a form token: a cookie holds it (login CSRF). */
+    private static final String LOGIN_COOKIE = "fleetrec_login";
+    static final String CSRF_HEADER = "X-CSRF-Token";
 
     private final Javalin app;
     private final Credentials credentials;
@@ -45,19 +49,19 @@ public final class WebApp implements AutoCloseable {
         });
         app.before("/api/*", this::requireApiPrincipal);
         app.get("/api/v1/search", search::search);
+        new AccountsApi(credentials, sessions).routes(app);
         app.get("/api/v1/whoami", ctx -> ctx.json(Map.of("name", principal(ctx).name(), "role", principal(ctx).role())));
         app.get("/healthz", ctx -> ctx.result("ok\n"));
-        app.get("/", ctx -> {
-            if (sessionPrincipal(ctx).isEmpty()) {
-                ctx.redirect("/login");
-            } else {
-                ctx.contentType("text/html; charset=utf-8").result(Pages.resource("search.html"));
-            }
-        });
-        app.get("/login", ctx -> ctx.contentType("text/html; charset=utf-8").result(Pages.resource("login.html")));
+        app.get("/", page("search.html"));
+        app.get("/admin", page("admin.html"));
+        app.get("/login", this::loginPage);
         app.post("/login", this::login);
         app.post("/logout", ctx -> {
-            sessions.close(ctx.cookie(Sessions.COOKIE));
+            String session = ctx.cookie(Sessions.COOKIE);
+            if (!sameSecret(ctx.formParam("csrf"), sessions.csrfToken(session).orElse(null))) {
+                throw new io.javalin.http.ForbiddenResponse("the sign-out form is stale; reload the page");
+            }
+            sessions.close(session);
             ctx.removeCookie(Sessions.COOKIE, "/");
             ctx.redirect("/login");
         });
@@ -90,6 +94,12 @@ public final class WebApp implements AutoCloseable {
             principal = token.isEmpty() || token.length() > 256 ? Optional.empty() : credentials.apiToken(token);
         } else {
             principal = sessionPrincipal(ctx);
+            // A browser sends the session cookie with any request a page makes it send: changes must
+            // also carry the page's token, which another site cannot read.
+            if (principal.isPresent() && !isSafe(ctx)
+                    && !sameSecret(ctx.header(CSRF_HEADER), sessions.csrfToken(ctx.cookie(Sessions.COOKIE)).orElse(null))) {
+                throw new io.javalin.http.ForbiddenResponse("a change made with a session needs the page's " + CSRF_HEADER + " header");
+            }
         }
         if (principal.isEmpty()) {
             ctx.header("WWW-Authenticate", "Bearer");
@@ -98,25 +108,74 @@ public final class WebApp implements AutoCloseable {
         ctx.attribute(PRINCIPAL, principal.get());
     }
 
-    private Optional<Principal> sessionPrincipal(Context ctx) {
+    private static boolean isSafe(Context ctx) {
+        String method = ctx.method().name();
+        return method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
+    }
+
+    private static boolean sameSecret(String given, String expected) {
+        return given != null && expected != null && java.security.MessageDigest.isEqual(
+                given.getBytes(java.nio.charset.StandardCharsets.UTF_8), expected.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    Optional<Principal> sessionPrincipal(Context ctx) {
         return sessions.principal(ctx.cookie(Sessions.COOKIE));
     }
 
-    private static Principal principal(Context ctx) {
+    /** Who made this API request; set for every {@code /api/*} path before its handler runs. */
+    static Principal principal(Context ctx) {
         return ctx.attribute(PRINCIPAL);
     }
 
+    /**
+     * A page for signed-in users: the shell with the session's form token in it (for the sign-out
+     * form and the {@value #CSRF_HEADER} header of the page's own changes); others go to sign in.
+     */
+    io.javalin.http.Handler page(String name) {
+        return ctx -> {
+            String session = ctx.cookie(Sessions.COOKIE);
+            Optional<String> csrf = sessions.csrfToken(session);
+            if (csrf.isEmpty()) {
+                ctx.redirect("/login");
+                return;
+            }
+            // The token is base64url: it needs no escaping in an attribute.
+            ctx.contentType("text/html; charset=utf-8").result(Pages.resource(name).replace("{{csrf}}", csrf.get()));
+        };
+    }
+
+    private void loginPage(Context ctx) {
+        loginPage(ctx, HttpStatus.OK, null);
+    }
+
+    /** The sign-in form with a fresh form token, and an error to show when the last attempt failed. */
+    private void loginPage(Context ctx, HttpStatus status, String error) {
+        String formToken = PasswordHasher.randomSecret(24);
+        Cookie cookie = new Cookie(LOGIN_COOKIE, formToken);
+        cookie.setHttpOnly(true);
+        cookie.setSameSite(SameSite.STRICT);
+        cookie.setPath("/login");
+        cookie.setMaxAge(3600);
+        ctx.cookie(cookie);
+        String page = Pages.resource("login.html").replace("{{csrf}}", formToken);
+        if (error != null) page = page.replace("<!--error-->", "<p class=\"error\">" + error + "</p>");
+        ctx.status(status).contentType("text/html; charset=utf-8").result(page);
+    }
+
     private void login(Context ctx) throws IOException {
+        if (!sameSecret(ctx.formParam("csrf"), ctx.cookie(LOGIN_COOKIE))) {
+            loginPage(ctx, HttpStatus.FORBIDDEN, "The sign-in form had expired; sign in again.");
+            return;
+        }
         String username = ctx.formParam("username");
         String password = ctx.formParam("password");
         Optional<Principal> principal = username == null || password == null || username.length() > 128
                 ? Optional.empty() : credentials.login(username, password);
         if (principal.isEmpty()) {
-            ctx.status(HttpStatus.UNAUTHORIZED).contentType("text/html; charset=utf-8")
-                    .result(Pages.resource("login.html").replace("<!--error-->",
-                            "<p class=\"error\">Wrong user name or password.</p>"));
+            loginPage(ctx, HttpStatus.UNAUTHORIZED, "Wrong user name or password.");
             return;
         }
+        ctx.removeCookie(LOGIN_COOKIE, "/login");
         Cookie cookie = new Cookie(Sessions.COOKIE, sessions.open(principal.get()));
         cookie.setHttpOnly(true);
         cookie.setSameSite(SameSite.STRICT);

@@ -102,7 +102,7 @@ class WebAppIT {
         assertEquals(401, wrong.statusCode());
         HttpResponse<String> ok = login("admin", adminPassword);
         assertEquals(302, ok.statusCode());
-        String cookie = ok.headers().firstValue("Set-Cookie").orElseThrow();
+        String cookie = ok.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("fleetrec_session=")).findFirst().orElseThrow();
         assertTrue(cookie.contains("HttpOnly"), cookie);
         assertTrue(cookie.contains("SameSite=Strict"), cookie);
         String session = cookie.substring(0, cookie.indexOf(';'));
@@ -129,10 +129,7 @@ class WebAppIT {
     }
 
     private static HttpResponse<String> login(String user, String password) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve("/login"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("username=" + enc(user) + "&password=" + enc(password))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return SignIn.post(http, base, user, password);
     }
 
     private static String enc(String text) {
