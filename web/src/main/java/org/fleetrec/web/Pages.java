@@ -11,8 +11,13 @@ final class Pages {
     }
 
     static String resource(String name) {
-        try (InputStream in = Pages.class.getResourceAsStream("pages/" + name)) {
-            if (in == null) throw new IllegalStateException("page missing: " + name);
+        return text("pages/" + name);
+    }
+
+    /** A text resource beside this class, e.g. {@code openapi.json}. */
+    static String text(String name) {
+        try (InputStream in = Pages.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("resource missing: " + name);
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

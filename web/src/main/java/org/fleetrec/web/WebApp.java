@@ -28,6 +28,8 @@ public final class WebApp implements AutoCloseable {
     private final Javalin app;
     private final Credentials credentials;
     private final Sessions sessions = new Sessions();
+    /** "METHOD /api/path" of every API route, as registered: what openapi.json must document. */
+    private final java.util.Set<String> apiRoutes = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public WebApp(ElasticsearchClient client) {
         this.credentials = new Credentials(client);
@@ -40,6 +42,11 @@ public final class WebApp implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
             config.staticFiles.enableWebjars();
+            config.events(events -> events.handlerAdded(route -> {
+                if (route.getPath().startsWith("/api/") && route.getHttpMethod().isHttpMethod()) {
+                    apiRoutes.add(route.getHttpMethod().name() + " " + route.getPath());
+                }
+            }));
         });
         app.before(ctx -> {
             ctx.header("X-Content-Type-Options", "nosniff");
@@ -50,6 +57,7 @@ public final class WebApp implements AutoCloseable {
         app.before("/api/*", this::requireApiPrincipal);
         app.get("/api/v1/search", search::search);
         new AccountsApi(credentials, sessions).routes(app);
+        app.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(Pages.text("openapi.json")));
         app.get("/api/v1/whoami", ctx -> ctx.json(Map.of("name", principal(ctx).name(), "role", principal(ctx).role())));
         app.get("/healthz", ctx -> ctx.result("ok\n"));
         app.get("/", page("search.html"));
@@ -80,6 +88,10 @@ public final class WebApp implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    java.util.Set<String> apiRoutes() {
+        return java.util.Set.copyOf(apiRoutes);
     }
 
     Credentials credentials() {
