@@ -45,6 +45,8 @@ public final class WebApp implements AutoCloseable {
         });
         app.before("/api/*", this::requireApiPrincipal);
         app.get("/api/v1/search", search::search);
+        new NetworkApi(client).routes(app, this::page);
+        new IocApi(client).routes(app, this::page);
         app.get("/api/v1/whoami", ctx -> ctx.json(Map.of("name", principal(ctx).name(), "role", principal(ctx).role())));
         app.get("/healthz", ctx -> ctx.result("ok\n"));
         app.get("/", ctx -> {
@@ -98,8 +100,19 @@ public final class WebApp implements AutoCloseable {
         ctx.attribute(PRINCIPAL, principal.get());
     }
 
-    private Optional<Principal> sessionPrincipal(Context ctx) {
+    Optional<Principal> sessionPrincipal(Context ctx) {
         return sessions.principal(ctx.cookie(Sessions.COOKIE));
+    }
+
+    /** A page shell for signed-in users; anyone else is sent to sign in. */
+    io.javalin.http.Handler page(String name) {
+        return ctx -> {
+            if (sessionPrincipal(ctx).isEmpty()) {
+                ctx.redirect("/login");
+            } else {
+                ctx.contentType("text/html; charset=utf-8").result(Pages.resource(name));
+            }
+        };
     }
 
     private static Principal principal(Context ctx) {
