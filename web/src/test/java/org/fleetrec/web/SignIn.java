@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Signs in over HTTP as a browser would: fetch the form (its token and cookie), then post it. */
-final class SignIn {
+public final class SignIn {
     private static final Pattern FORM_TOKEN = Pattern.compile("name=\"csrf\" value=\"([^\"]*)\"");
     private static final Pattern META_TOKEN = Pattern.compile("<meta name=\"csrf-token\" content=\"([^\"]*)\">");
 
@@ -18,7 +18,7 @@ final class SignIn {
     }
 
     /** The answer to the sign-in form; a 302 with the session cookie when it worked. */
-    static HttpResponse<String> post(HttpClient http, URI base, String user, String password) throws Exception {
+    public static HttpResponse<String> post(HttpClient http, URI base, String user, String password) throws Exception {
         HttpResponse<String> form = http.send(HttpRequest.newBuilder(base.resolve("/login")).build(), HttpResponse.BodyHandlers.ofString());
         String cookie = cookie(form, "fleetrec_login");
         Matcher token = FORM_TOKEN.matcher(form.body());
@@ -30,14 +30,14 @@ final class SignIn {
     }
 
     /** The session cookie ({@code name=value}) of a successful sign-in. */
-    static String session(HttpClient http, URI base, String user, String password) throws Exception {
+    public static String session(HttpClient http, URI base, String user, String password) throws Exception {
         HttpResponse<String> answer = post(http, base, user, password);
         if (answer.statusCode() != 302) throw new AssertionError("sign-in failed: " + answer.statusCode() + " " + answer.body());
         return cookie(answer, "fleetrec_session");
     }
 
     /** The form token a page of this session carries. */
-    static String pageToken(HttpClient http, URI base, String session) throws Exception {
+    public static String pageToken(HttpClient http, URI base, String session) throws Exception {
         HttpResponse<String> page = http.send(HttpRequest.newBuilder(base.resolve("/")).header("Cookie", session).build(),
                 HttpResponse.BodyHandlers.ofString());
         Matcher token = META_TOKEN.matcher(page.body());
@@ -45,7 +45,7 @@ final class SignIn {
         return token.group(1);
     }
 
-    static String cookie(HttpResponse<?> response, String name) {
+    public static String cookie(HttpResponse<?> response, String name) {
         return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(name + "="))
                 .map(c -> c.substring(0, c.indexOf(';') < 0 ? c.length() : c.indexOf(';')))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + name + " cookie in " + response.headers().map()));
