@@ -45,6 +45,7 @@ public final class WebApp implements AutoCloseable {
         });
         app.before("/api/*", this::requireApiPrincipal);
         app.get("/api/v1/search", search::search);
+        new SearchAndHostsRoutes(client, this::sessionPrincipal).routes(app);
         app.get("/api/v1/whoami", ctx -> ctx.json(Map.of("name", principal(ctx).name(), "role", principal(ctx).role())));
         app.get("/healthz", ctx -> ctx.result("ok\n"));
         app.get("/", ctx -> {
@@ -98,11 +99,11 @@ public final class WebApp implements AutoCloseable {
         ctx.attribute(PRINCIPAL, principal.get());
     }
 
-    private Optional<Principal> sessionPrincipal(Context ctx) {
+    Optional<Principal> sessionPrincipal(Context ctx) {
         return sessions.principal(ctx.cookie(Sessions.COOKIE));
     }
 
-    private static Principal principal(Context ctx) {
+    static Principal principal(Context ctx) {
         return ctx.attribute(PRINCIPAL);
     }
 
