@@ -14,6 +14,8 @@ public final class IndexNames {
     public static final String DEADLETTER_PREFIX = "fleet-deadletter-";
     public static final String API_TOKENS = "fleet-api-tokens";
     public static final String USERS = "fleet-users";
+    /** Who searched what in the web app: one document an API call. */
+    public static final String AUDIT = "fleet-audit";
 
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC);
 

@@ -1,111 +1,118 @@
 package org.fleetrec.web;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch._types.FieldValue;
-import co.elastic.clients.elasticsearch._types.SortOrder;
-import co.elastic.clients.elasticsearch._types.mapping.FieldType;
-import co.elastic.clients.elasticsearch._types.query_dsl.Operator;
-import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
-import co.elastic.clients.json.JsonData;
+import co.elastic.clients.elasticsearch.core.search.Hit;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
-import org.fleetrec.model.Dataset;
 import org.fleetrec.model.EventCodec;
-import org.fleetrec.model.IndexNames;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * {@code GET /api/v1/search?q=&from=&to=&dataset=&host=&size=}: Lucene query syntax over the
- * ECS fields of every event index, newest first, answered as {@code {"total": N, "hits": [...]}}.
+ * {@code GET /api/v1/search?q=&from=&to=&dataset=&host=&size=&sort=&search_after=}: Lucene query
+ * syntax over the ECS fields of every event index, newest first unless {@code sort} says otherwise,
+ * answered as {@code {"total": N, "took": ms, "hits": [...], "next": "cursor"}}.
+ *
+ * <p>Each hit is the event document with two extra keys, {@code _index} and {@code _id}, naming where
+ * it is stored. {@code total} is exact. {@code next} is present when more hits follow: passing it as
+ * {@code search_after} with the same query parameters gives the next page from the same point in time,
+ * so a result set is read completely, each hit once, however many pages it takes. The same search
+ * can be POSTed as a form ({@link #searchPosted}) when a cursor is too long for a URL.
  */
 final class SearchApi {
     static final int DEFAULT_SIZE = 100;
     static final int MAX_SIZE = 10_000;
+    private static final List<String> AUDITED = List.of("q", "from", "to", "dataset", "host", "size", "sort", "search_after");
 
     private final ElasticsearchClient client;
+    private final PointInTimePages pages;
+    private final AuditTrail audit;
 
     SearchApi(ElasticsearchClient client) {
         this.client = client;
+        this.pages = new PointInTimePages(client);
+        this.audit = new AuditTrail(client);
     }
 
-    void search(Context ctx) throws IOException {
-        String q = ctx.queryParam("q");
-        String from = ctx.queryParam("from");
-        String to = ctx.queryParam("to");
-        int size = size(ctx.queryParam("size"));
-        List<String> indices = indices(ctx.queryParam("dataset"));
-        String host = ctx.queryParam("host");
+    void search(Context ctx) throws Exception {
+        search(ctx, ctx::queryParam);
+    }
 
-        List<Query> filters = new ArrayList<>();
-        if (from != null || to != null) {
-            filters.add(Query.of(f -> f.range(r -> r.untyped(u -> {
-                u.field("@timestamp");
-                if (from != null) u.gte(JsonData.of(from));
-                if (to != null) u.lte(JsonData.of(to));
-                return u;
-            }))));
-        }
-        if (host != null && !host.isBlank()) {
-            filters.add(Query.of(f -> f.bool(b -> b.minimumShouldMatch("1")
-                    .should(s -> s.term(t -> t.field("host.name").value(FieldValue.of(host))))
-                    .should(s -> s.term(t -> t.field("host.id").value(FieldValue.of(host)))))));
-        }
-        Query main = q == null || q.isBlank()
-                ? Query.of(m -> m.matchAll(a -> a))
-                : Query.of(m -> m.queryString(s -> s.query(q).lenient(true).defaultOperator(Operator.And)));
+    /**
+     * {@code POST /api/v1/search} with the same parameters as a form body: a cursor holds a point in
+     * time, which grows with the number of daily indices searched and can outgrow what a URL may carry.
+     */
+    void searchPosted(Context ctx) throws Exception {
+        search(ctx, name -> ctx.formParam(name) != null ? ctx.formParam(name) : ctx.queryParam(name));
+    }
 
+    private void search(Context ctx, Function<String, String> parameter) throws Exception {
+        audit.run(ctx, "search", AuditTrail.parameters(parameter, AUDITED), () -> answer(ctx, parameter));
+    }
+
+    private long answer(Context ctx, Function<String, String> parameter) throws IOException {
+        EventQuery query = EventQuery.from(parameter);
+        int size = size(parameter.apply("size"));
+        EventSort sort = EventSort.parse(parameter.apply("sort"), client, query.indices());
+        String cursorText = EventQuery.blankToNull(parameter.apply("search_after"));
+        SearchCursor cursor = cursorText == null ? null : SearchCursor.decode(cursorText);
+        String fingerprint = query.fingerprint(sort);
+        if (cursor != null && !cursor.fingerprint().equals(fingerprint)) {
+            throw new BadRequestResponse("search_after belongs to another search: give the same q, from, to, dataset, host "
+                    + "and sort as the page that returned it");
+        }
+
+        String pitId = cursor == null ? pages.open(query) : cursor.pitId();
+        // One hit more than asked tells whether another page follows, without a page that comes back empty.
+        int fetch = size == 0 ? 0 : Math.min(size + 1, MAX_SIZE);
         SearchResponse<ObjectNode> response;
         try {
-            response = client.search(s -> s.index(indices).size(size)
-                    .ignoreUnavailable(true).allowNoIndices(true)
-                    .trackTotalHits(t -> t.enabled(true))
-                    .query(query -> query.bool(b -> b.must(main).filter(filters)))
-                    .sort(o -> o.field(f -> f.field("@timestamp").order(SortOrder.Desc).unmappedType(FieldType.Date))),
-                    ObjectNode.class);
-        } catch (ElasticsearchException e) {
-            if (e.status() == 400) {
-                throw new BadRequestResponse("the query was not understood: " + e.error().reason());
-            }
+            response = pages.page(pitId, query, sort, fetch, cursor == null ? null : cursor.after(), null, true);
+        } catch (RuntimeException | IOException e) {
+            if (cursor == null) pages.close(pitId);
             throw e;
         }
+        List<Hit<ObjectNode>> found = response.hits().hits();
+        boolean more = size > 0 && (found.size() > size || (fetch == size && found.size() == size));
+        List<Hit<ObjectNode>> shown = found.subList(0, Math.min(size, found.size()));
+        String nextPitId = response.pitId() != null ? response.pitId() : pitId;
+
+        long total = response.hits().total() == null ? shown.size() : response.hits().total().value();
         ObjectNode body = EventCodec.mapper().createObjectNode();
-        body.put("total", response.hits().total() == null ? response.hits().hits().size() : response.hits().total().value());
+        body.put("total", total);
         body.put("took", response.took());
         ArrayNode hits = body.putArray("hits");
-        response.hits().hits().forEach(hit -> hits.add(hit.source()));
+        for (Hit<ObjectNode> hit : shown) hits.add(withLocation(hit));
+        if (more) {
+            body.put("next", new SearchCursor(nextPitId, shown.get(shown.size() - 1).sort(), fingerprint).encode());
+        } else {
+            pages.close(nextPitId);
+        }
         ctx.json(body);
+        return total;
+    }
+
+    /** The document as stored, plus where: {@code hits[i].process.args} keeps working next to {@code hits[i]._id}. */
+    static ObjectNode withLocation(Hit<ObjectNode> hit) {
+        ObjectNode doc = hit.source() == null ? EventCodec.mapper().createObjectNode() : hit.source();
+        doc.put("_index", hit.index());
+        doc.put("_id", hit.id());
+        return doc;
     }
 
     private static int size(String value) {
         if (value == null || value.isBlank()) return DEFAULT_SIZE;
         try {
-            int size = Integer.parseInt(value);
+            int size = Integer.parseInt(value.trim());
             if (size < 0 || size > MAX_SIZE) throw new BadRequestResponse("size must be between 0 and " + MAX_SIZE);
             return size;
         } catch (NumberFormatException e) {
             throw new BadRequestResponse("size must be a number");
         }
-    }
-
-    private static List<String> indices(String datasets) {
-        if (datasets == null || datasets.isBlank()) return List.of(IndexNames.ALL_EVENTS);
-        List<String> indices = new ArrayList<>();
-        for (String id : datasets.split(",")) {
-            Dataset dataset = Dataset.fromId(id.trim())
-                    .orElseThrow(() -> new BadRequestResponse("unknown dataset; known: " + knownDatasets()));
-            indices.add(IndexNames.EVENTS_PREFIX + dataset.id() + "-*");
-        }
-        return indices;
-    }
-
-    private static String knownDatasets() {
-        return String.join(", ", java.util.Arrays.stream(Dataset.values()).map(Dataset::id).toList());
     }
 }

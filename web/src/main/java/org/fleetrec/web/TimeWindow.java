@@ -5,11 +5,21 @@ import co.elastic.clients.json.JsonData;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The {@code from}/{@code to} bounds of a request on {@code @timestamp}: ISO times or Elasticsearch
  * date math ({@code now-7d}); Elasticsearch itself judges them and a bad one comes back as a 400.
+ * Where the window must be cut into buckets, {@link #resolve} turns it into instants.
  */
 record TimeWindow(String from, String to) {
     private static final int MAX_LENGTH = 64;
@@ -39,5 +49,62 @@ record TimeWindow(String from, String to) {
     /** Only the lower bound: for what follows from an event in the window, such as a later child process. */
     TimeWindow openEnded() {
         return new TimeWindow(from, null);
+    }
+
+    /**
+     * This window as instants, so a timeline can be cut into buckets that fit a page: about
+     * {@value Resolved#MAX_BUCKETS} at most. Understands ISO-8601 times, dates (UTC midnight),
+     * {@code now} and {@code now-<n><s|m|h|d|w>}; an open start is {@code defaultSpan} before the end.
+     */
+    Resolved resolve(Duration defaultSpan) {
+        Instant now = Instant.now();
+        Instant end = to == null ? now : instant(to, now, "to");
+        Instant start = from == null ? end.minus(defaultSpan) : instant(from, now, "from");
+        if (!start.isBefore(end)) throw new BadRequestResponse("from must be before to");
+        return new Resolved(start, end);
+    }
+
+    record Resolved(Instant from, Instant to) {
+        static final int MAX_BUCKETS = 120;
+        private static final List<String> INTERVALS = List.of("1m", "5m", "10m", "30m", "1h", "3h", "6h", "12h", "1d", "7d", "30d");
+
+        /** The shortest of the usual intervals that cuts the window into at most {@value #MAX_BUCKETS} buckets. */
+        String interval() {
+            Duration span = Duration.between(from, to);
+            for (String interval : INTERVALS) {
+                if (span.dividedBy(duration(interval)) <= MAX_BUCKETS) return interval;
+            }
+            return INTERVALS.get(INTERVALS.size() - 1);
+        }
+    }
+
+    private static final Pattern RELATIVE = Pattern.compile("now(?:-(\\d{1,6})([smhdw]))?");
+
+    static Duration duration(String interval) {
+        long n = Long.parseLong(interval.substring(0, interval.length() - 1));
+        return switch (interval.charAt(interval.length() - 1)) {
+            case 's' -> Duration.ofSeconds(n);
+            case 'm' -> Duration.ofMinutes(n);
+            case 'h' -> Duration.ofHours(n);
+            case 'd' -> Duration.ofDays(n);
+            case 'w' -> Duration.ofDays(7 * n);
+            default -> throw new IllegalArgumentException(interval);
+        };
+    }
+
+    private static Instant instant(String text, Instant now, String name) {
+        Matcher relative = RELATIVE.matcher(text);
+        if (relative.matches()) {
+            return relative.group(1) == null ? now : now.minus(duration(relative.group(1) + relative.group(2)));
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException notATime) {
+            try {
+                return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException notADate) {
+                throw new BadRequestResponse(name + " must be an ISO-8601 time, a date, now or now-<n><s|m|h|d|w>");
+            }
+        }
     }
 }

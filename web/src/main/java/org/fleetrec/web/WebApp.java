@@ -56,6 +56,13 @@ public final class WebApp implements AutoCloseable {
         });
         app.before("/api/*", this::requireApiPrincipal);
         app.get("/api/v1/search", search::search);
+        // The same search with its parameters in a form body: cursors outgrow a URL over many daily indices.
+        app.post("/api/v1/search", search::searchPosted);
+        app.get("/api/v1/search/export", new SearchExport(client)::export);
+        new HostsApi(client).routes(app);
+        new AuditApi(client).routes(app);
+        app.get("/hosts", page("hosts.html"));
+        app.get("/host", page("host.html"));
         new AccountsApi(credentials, sessions).routes(app);
         new NetworkApi(client).routes(app, this::page);
         new IocApi(client).routes(app, this::page);
