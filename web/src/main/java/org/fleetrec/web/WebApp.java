@@ -2,6 +2,7 @@ package org.fleetrec.web;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.javalin.Javalin;
+import io.javalin.config.Key;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
@@ -20,6 +21,8 @@ import java.util.Optional;
 public final class WebApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebApp.class);
     private static final String PRINCIPAL = "principal";
+    /** Lets page routes registered by other classes check the session without holding the WebApp. */
+    private static final Key<Sessions> SESSIONS = new Key<>("sessions");
 
     private final Javalin app;
     private final Credentials credentials;
@@ -36,6 +39,7 @@ public final class WebApp implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
             config.staticFiles.enableWebjars();
+            config.appData(SESSIONS, sessions);
         });
         app.before(ctx -> {
             ctx.header("X-Content-Type-Options", "nosniff");
@@ -45,6 +49,7 @@ public final class WebApp implements AutoCloseable {
         });
         app.before("/api/*", this::requireApiPrincipal);
         app.get("/api/v1/search", search::search);
+        new ProcessApi(client).routes(app);
         app.get("/api/v1/whoami", ctx -> ctx.json(Map.of("name", principal(ctx).name(), "role", principal(ctx).role())));
         app.get("/healthz", ctx -> ctx.result("ok\n"));
         app.get("/", ctx -> {
@@ -98,8 +103,9 @@ public final class WebApp implements AutoCloseable {
         ctx.attribute(PRINCIPAL, principal.get());
     }
 
-    private Optional<Principal> sessionPrincipal(Context ctx) {
-        return sessions.principal(ctx.cookie(Sessions.COOKIE));
+    /** The signed-in user of a browser request, for pages that must redirect to the login form without one. */
+    static Optional<Principal> sessionPrincipal(Context ctx) {
+        return ctx.appData(SESSIONS).principal(ctx.cookie(Sessions.COOKIE));
     }
 
     private static Principal principal(Context ctx) {
