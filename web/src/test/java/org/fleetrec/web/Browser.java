@@ -100,8 +100,12 @@ public final class Browser implements AutoCloseable {
     public <T> T await(Supplier<T> condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            T value = condition.get();
-            if (value != null) return value;
+            try {
+                T value = condition.get();
+                if (value != null) return value;
+            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException redrawn) {
+                // the page redrew what was being read: look again
+            }
             Thread.sleep(100);
         }
         throw new AssertionError("timed out waiting for " + what + " on " + driver.getCurrentUrl());

@@ -10,14 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Cookie;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
-import java.io.File;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,21 +23,19 @@ import java.util.function.Predicate;
 import static org.fleetrec.web.WebTestHarness.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The search, hosts and host pages in a real (headless) browser: paging, links, and hostile text shown as text. */
 @ExtendWith(ElasticsearchExtension.class)
 class SearchPagesBrowserIT {
-    private static final String CHROMIUM = "/usr/bin/chromium";
-    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
     private static final String HOSTILE = "\"><img src=x onerror=alert(1)><script>alert(2)</script>";
     private static final int EVENTS = 250;
     private static WebTestHarness harness;
+    private static Browser signedIn;
     private static WebDriver browser;
 
     @BeforeAll
     static void start(TestElasticsearch es) throws Exception {
-        assumeTrue(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(), "no Chromium here");
+        Browser.assumeInstalled();
         harness = new WebTestHarness(es);
         Instant now = Instant.now();
         List<Map.Entry<String, Map.Entry<String, ObjectNode>>> docs = new ArrayList<>();
@@ -61,19 +54,13 @@ class SearchPagesBrowserIT {
         docs.add(Map.entry(IndexNames.HOSTS, Map.entry("h-web", host)));
         harness.bulk(docs);
 
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).build(), options);
-        browser.get(harness.base + "/login");
-        String session = harness.adminSession();
-        browser.manage().addCookie(new Cookie(session.substring(0, session.indexOf('=')), session.substring(session.indexOf('=') + 1)));
+        signedIn = Browser.signedIn(harness.base, "admin", harness.adminPassword);
+        browser = signedIn.driver();
     }
 
     @AfterAll
-    static void stop() {
-        if (browser != null) browser.quit();
+    static void stop() throws Exception {
+        if (signedIn != null) signedIn.close();
         if (harness != null) harness.close();
     }
 

@@ -90,13 +90,7 @@ final class WebTestHarness implements AutoCloseable {
 
     /** The session cookie ({@code name=value}) of a signed-in admin. */
     String adminSession() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/login"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("username=admin&password=" + enc(adminPassword))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(302, response.statusCode());
-        String cookie = response.headers().firstValue("Set-Cookie").orElseThrow();
-        return cookie.substring(0, cookie.indexOf(';'));
+        return SignIn.session(http, base, "admin", adminPassword);
     }
 
     static String enc(String text) {

@@ -88,7 +88,9 @@ async function load(cursor) {
   let response, body;
   try {
     // POST: a cursor carries a point in time whose size grows with the indices searched, past what a URL holds.
-    response = await fetch('/api/v1/search', { method: 'POST', body: params, credentials: 'same-origin' });
+    // A session's POST carries the page's form token, as every change does (the server refuses it otherwise).
+    response = await fetch('/api/v1/search', { method: 'POST', body: params, credentials: 'same-origin',
+      headers: { 'X-CSRF-Token': document.querySelector('meta[name="csrf-token"]')?.content || '' } });
     body = await response.json();
   } catch (e) {
     summary.textContent = 'the search failed: ' + e;
