@@ -29,10 +29,12 @@ final class AccountsApi {
 
     private final Credentials credentials;
     private final Sessions sessions;
+    private final AuditTrail audit;
 
-    AccountsApi(Credentials credentials, Sessions sessions) {
+    AccountsApi(Credentials credentials, Sessions sessions, AuditTrail audit) {
         this.credentials = credentials;
         this.sessions = sessions;
+        this.audit = audit;
     }
 
     void routes(Javalin app) {
@@ -71,6 +73,7 @@ final class AccountsApi {
         answer.put("username", username);
         answer.put("role", role);
         if (password == null) answer.put("password", created.get());
+        audit.record(ctx, "user.create", Map.of("username", username, "role", role), 1);
         ctx.status(HttpStatus.CREATED).json(answer);
     }
 
@@ -81,6 +84,7 @@ final class AccountsApi {
         if (username.equals(admin.name())) throw new BadRequestResponse("an admin cannot disable their own account");
         if (!credentials.disableUser(username)) throw new NotFoundResponse("no user " + username);
         sessions.closeAll(username);
+        audit.record(ctx, "user.disable", Map.of("username", username), 1);
         ctx.json(Map.of("username", username, "disabled", true));
     }
 
@@ -94,6 +98,7 @@ final class AccountsApi {
         answer.put("id", token.described().id());
         answer.put("name", name);
         answer.put("role", token.described().role());
+        audit.record(ctx, "token.create", Map.of("name", name, "role", token.described().role(), "id", token.described().id()), 1);
         ctx.status(HttpStatus.CREATED).json(answer);
     }
 
@@ -102,6 +107,7 @@ final class AccountsApi {
         String id = ctx.pathParam("id");
         if (!TOKEN_ID.matcher(id).matches()) throw new BadRequestResponse("a token id is 64 hex digits");
         if (!credentials.revokeApiToken(id)) throw new NotFoundResponse("no token " + id);
+        audit.record(ctx, "token.revoke", Map.of("id", id), 1);
         ctx.json(Map.of("id", id, "revoked", true));
     }
 

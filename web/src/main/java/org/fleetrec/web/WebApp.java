@@ -63,7 +63,7 @@ public final class WebApp implements AutoCloseable {
         new AuditApi(client).routes(app);
         app.get("/hosts", page("hosts.html"));
         app.get("/host", page("host.html"));
-        new AccountsApi(credentials, sessions).routes(app);
+        new AccountsApi(credentials, sessions, new AuditTrail(client)).routes(app);
         new NetworkApi(client).routes(app, this::page);
         new IocApi(client).routes(app, this::page);
         new ProcessApi(client).routes(app, this::page);

@@ -67,6 +67,14 @@ class AccountsApiIT {
         assertEquals(200, revoked.statusCode(), revoked.body());
         assertEquals(401, send("GET", "/api/v1/search", null, bearer(secret)).statusCode(), "a revoked token still works");
         assertEquals(404, send("DELETE", "/api/v1/tokens/" + "0".repeat(64), null, bearer(ADMIN_TOKEN)).statusCode());
+        // Both changes are in the audit trail, under the admin script that made them (written asynchronously).
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        String trail = "";
+        while (System.nanoTime() < deadline && !(trail.contains("token.create") && trail.contains("token.revoke"))) {
+            Thread.sleep(300);
+            trail = send("GET", "/api/v1/audit?size=100", null, bearer(ADMIN_TOKEN)).body();
+        }
+        assertTrue(trail.contains("token.create") && trail.contains("token.revoke") && trail.contains("token:admin-script"), trail);
         assertEquals(400, send("DELETE", "/api/v1/tokens/not-an-id", null, bearer(ADMIN_TOKEN)).statusCode());
     }
 
