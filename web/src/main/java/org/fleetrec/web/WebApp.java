@@ -161,8 +161,7 @@ public final class WebApp implements AutoCloseable {
                 ctx.redirect("/login");
                 return;
             }
-            // The token is base64url: it needs no escaping in an attribute.
-            ctx.contentType("text/html; charset=utf-8").result(Pages.resource(name).replace("{{csrf}}", csrf.get()));
+            ctx.contentType("text/html; charset=utf-8").result(Pages.render(name, csrf.get()));
         };
     }
 

@@ -137,6 +137,29 @@ class AccountsApiIT {
         assertEquals(401, SignIn.post(http, base, "leaver", "correct horse battery").statusCode());
     }
 
+    @Test
+    void theAdminPageCreatesAndRevokesATokenThroughTheFormToken() throws Exception {
+        try (Browser browser = Browser.signedIn(base, "admin", adminPassword)) {
+            browser.open("/admin");
+            browser.await("#users tbody tr", 1);
+            browser.one("#token-name").sendKeys("from-the-page");
+            browser.one("#token-form button[type=submit]").click();
+            String shown = browser.await(() -> browser.one("#new-secret").getText().contains("from-the-page")
+                    ? browser.one("#new-secret").getText() : null, "the new token shown once");
+            String secret = shown.substring(shown.lastIndexOf(' ') + 1);
+            assertEquals(200, send("GET", "/api/v1/search", null, bearer(secret)).statusCode(), "the page's token does not work");
+            browser.await(() -> browser.all("#tokens tbody tr").stream()
+                    .filter(r -> r.getText().contains("from-the-page")).findFirst().orElse(null), "the token listed")
+                    .findElement(org.openqa.selenium.By.cssSelector("button")).click();
+            browser.await(() -> browser.all("#tokens tbody tr").stream()
+                    .anyMatch(r -> r.getText().contains("from-the-page") && r.getText().contains("revoked")) ? true : null,
+                    "the token shown revoked");
+            assertEquals(401, send("GET", "/api/v1/search", null, bearer(secret)).statusCode());
+            browser.screenshot("admin-token-revoked");
+            assertFalse(browser.alertShown());
+        }
+    }
+
     private static String[] bearer(String token) {
         return new String[]{"Authorization", "Bearer " + token};
     }

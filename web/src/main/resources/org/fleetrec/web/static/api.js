@@ -1,6 +1,6 @@
 // The one way pages talk to the API: same-origin, and changes carry the page's form token
 // (the server refuses a session's change without it).
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
+export const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
 
 export async function api(method, path, body) {
   const init = { method, credentials: 'same-origin', headers: {} };
@@ -20,9 +20,19 @@ export async function api(method, path, body) {
   return json;
 }
 
-/** A table cell holding text: every value from the API may be hostile and is never parsed as HTML. */
-export function cell(text) {
+/** An element holding text: every value from the API may be hostile and is never parsed as HTML. */
+export function text(tag, content, className) {
+  const element = document.createElement(tag);
+  element.textContent = content == null ? '' : String(content);
+  if (className) element.className = className;
+  return element;
+}
+
+/** A table cell holding text, or an element the page built itself (a link, a list). */
+export function cell(content, className) {
   const td = document.createElement('td');
-  td.textContent = text == null ? '' : String(text);
+  if (content instanceof Node) td.append(content);
+  else td.textContent = content == null ? '' : String(content);
+  if (className) td.className = className;
   return td;
 }

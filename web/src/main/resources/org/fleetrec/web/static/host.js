@@ -1,15 +1,9 @@
+import { cell } from './api.js';
 // Everything on this page came from agents: values are inserted as text or SVG attributes only.
 const SVG = 'http://www.w3.org/2000/svg';
 const COLORS = ['#3b6fb6', '#d9822b', '#3a9a5b', '#b03a48', '#7d5ba6', '#8c6d31', '#2f8f9d', '#c2549d', '#6b6b6b'];
 const hostId = new URLSearchParams(location.search).get('id') || '';
 const summary = document.getElementById('host-summary');
-
-function cell(text, className) {
-  const td = document.createElement('td');
-  td.textContent = text == null ? '' : String(text);
-  if (className) td.className = className;
-  return td;
-}
 
 function fillTable(id, rows, columns) {
   const tbody = document.querySelector('#' + id + ' tbody');

@@ -1,3 +1,4 @@
+import { cell } from './api.js';
 // Host documents are written from what agents send: every value is inserted as text only.
 const form = document.getElementById('hosts-filter');
 const tbody = document.querySelector('#hosts-table tbody');
@@ -5,13 +6,6 @@ const summary = document.getElementById('hosts-summary');
 const LOSS_COUNTERS = ['kernel_lost', 'socket_overruns', 'queue_drops', 'sequence_gaps'];
 
 let sort = 'name:asc';
-
-function cell(text, className) {
-  const td = document.createElement('td');
-  td.textContent = text == null ? '' : String(text);
-  if (className) td.className = className;
-  return td;
-}
 
 function list(value) {
   if (value == null) return '';

@@ -1,3 +1,4 @@
+import { cell, csrf, text } from './api.js';
 // IoC sweep page. Indicators, STIX names and every event value shown here may be hostile:
 // they are only ever inserted as text, never as HTML.
 const form = document.getElementById('ioc-form');
@@ -5,21 +6,6 @@ const input = document.getElementById('ioc-input');
 const file = document.getElementById('ioc-file');
 const summary = document.getElementById('ioc-summary');
 const results = document.getElementById('ioc-results');
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
-
-function text(tag, content, className) {
-  const element = document.createElement(tag);
-  element.textContent = content == null ? '' : String(content);
-  if (className) element.className = className;
-  return element;
-}
-
-function cell(content) {
-  const td = document.createElement('td');
-  if (content instanceof Node) td.append(content);
-  else td.textContent = content == null ? '' : String(content);
-  return td;
-}
 
 function processList(processes) {
   const list = document.createElement('ul');

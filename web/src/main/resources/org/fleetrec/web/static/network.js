@@ -1,3 +1,4 @@
+import { cell, text } from './api.js';
 // Network correlation page. Every value shown here came from an endpoint and may be hostile
 // (command lines, process and host names): it is only ever inserted as text, never as HTML.
 const SELECTORS = ['ip', 'cidr', 'port', 'domain', 'entityId'];
@@ -8,20 +9,6 @@ const from = document.getElementById('from');
 const to = document.getElementById('to');
 const summary = document.getElementById('correlate-summary');
 let graph = null;
-
-function text(tag, content, className) {
-  const element = document.createElement(tag);
-  element.textContent = content == null ? '' : String(content);
-  if (className) element.className = className;
-  return element;
-}
-
-function cell(content) {
-  const td = document.createElement('td');
-  if (content instanceof Node) td.append(content);
-  else td.textContent = content == null ? '' : String(content);
-  return td;
-}
 
 /** A link built from parts: the href is a fixed path plus encoded parameters, never event text. */
 function link(path, params, label) {

@@ -1,3 +1,4 @@
+import { cell } from './api.js';
 // The process view. Every value shown came from an endpoint and may be hostile (command lines,
 // file names): it is only ever inserted as text (textContent) or drawn by cytoscape as canvas
 // text, never as HTML. Links are built with URLSearchParams / encodeURIComponent.
@@ -12,12 +13,6 @@ let selectedId = null;
 
 function text(value) {
   return value == null ? '' : String(value);
-}
-
-function cell(value) {
-  const td = document.createElement('td');
-  td.textContent = text(value);
-  return td;
 }
 
 async function getJson(url) {

@@ -1,3 +1,4 @@
+import { cell, csrf } from './api.js';
 // Every value shown here came from an endpoint and may be hostile: it is only ever
 // inserted as text (textContent), never as HTML.
 const form = document.getElementById('search-form');
@@ -10,12 +11,6 @@ const PAGE_SIZE = 200;
 let current = null; // the parameters of the search on screen
 let next = null;    // cursor of its next page
 let shown = 0;
-
-function cell(text) {
-  const td = document.createElement('td');
-  td.textContent = text == null ? '' : String(text);
-  return td;
-}
 
 function hostCell(host) {
   const td = document.createElement('td');
@@ -90,7 +85,7 @@ async function load(cursor) {
     // POST: a cursor carries a point in time whose size grows with the indices searched, past what a URL holds.
     // A session's POST carries the page's form token, as every change does (the server refuses it otherwise).
     response = await fetch('/api/v1/search', { method: 'POST', body: params, credentials: 'same-origin',
-      headers: { 'X-CSRF-Token': document.querySelector('meta[name="csrf-token"]')?.content || '' } });
+      headers: { 'X-CSRF-Token': csrf } });
     body = await response.json();
   } catch (e) {
     summary.textContent = 'the search failed: ' + e;
