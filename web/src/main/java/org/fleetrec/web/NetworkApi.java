@@ -37,6 +37,13 @@ final class NetworkApi {
         app.get("/network", page.apply("network.html"));
     }
 
+    /** Where chains are stitched while the request thread builds the connection table. */
+    private static final java.util.concurrent.ExecutorService STITCHING = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+        Thread thread = new Thread(r, "chain-stitching");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     void correlate(Context ctx) throws IOException {
         NetworkSelector selector = NetworkSelector.from(ctx);
         TimeWindow window = TimeWindow.of(ctx, DEFAULT_FROM, "now");
@@ -53,6 +60,15 @@ final class NetworkApi {
             body.put("dns", dns);
         }
         Query match = selector.query(resolvedIps);
+        // The chains need nothing from the table: both are asked of the cluster at once.
+        java.util.concurrent.CompletableFuture<ConnectionChains.Result> chainsAsked = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return new ConnectionChains(client).chains(match, window);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, STITCHING);
         ConnectionTable.Result connections = new ConnectionTable(client).rows(match, window, size);
         body.put("connections", connections.rows());
         body.put("truncated", connections.truncated());
@@ -61,7 +77,14 @@ final class NetworkApi {
         Map<String, Set<HostRef>> owners = new HostAddresses(client).owners(remote, window);
         body.put("hosts_graph", HostGraph.edges(connections.rows(), owners));
 
-        ConnectionChains.Result chains = new ConnectionChains(client).chains(match, window);
+        ConnectionChains.Result chains;
+        try {
+            chains = chainsAsked.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.io.UncheckedIOException io) throw io.getCause();
+            if (e.getCause() instanceof RuntimeException runtime) throw runtime;
+            throw e;
+        }
         body.put("chains", chains.chains());
         body.put("chains_truncated", chains.truncated());
         ctx.json(body);
