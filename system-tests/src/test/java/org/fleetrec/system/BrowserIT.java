@@ -36,6 +36,17 @@ class BrowserIT {
     private static final String TAG = "fleetrec" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
     private static RunningStack stack;
+    private static org.fleetrec.agent.source.netlink.AuditStatus auditBefore;
+    private static volatile boolean failed;
+
+    /** The work folder (logs) is kept when a test failed, to read why. */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final org.junit.jupiter.api.extension.TestWatcher FAILURES = new org.junit.jupiter.api.extension.TestWatcher() {
+        @Override
+        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
+            failed = true;
+        }
+    };
     private static Browser browser;
     private static String web;
 
@@ -43,7 +54,8 @@ class BrowserIT {
     static void up(TestElasticsearch es) throws Exception {
         assumeTrue(RunningStack.isRoot(), "the agent needs root (CAP_AUDIT_CONTROL) to record from the kernel");
         Browser.assumeInstalled();
-        stack = RunningStack.up(es.url(), Duration.ofMinutes(5));
+        auditBefore = AuditRulesProbe.status();
+        stack = RunningStack.up(es.url(), Duration.ofMinutes(5), "browser");
         web = stack.stackJson().path("web").asText();
         // Processes whose command lines are attacks on the page that shows them.
         for (String hostile : List.of(SCRIPT, IMG)) {
@@ -57,7 +69,12 @@ class BrowserIT {
     @AfterAll
     static void down() throws Exception {
         if (browser != null) browser.close();
-        if (stack != null) stack.close();
+        if (stack == null) return;
+        stack.close();
+        if (failed) return;
+        AuditRulesProbe.assertNoRulesWithKey("fleetrec");
+        AuditRulesProbe.assertSameSettings(auditBefore, AuditRulesProbe.status());
+        RunningStack.deleteWorkFolder(stack.work);
     }
 
     @Test

@@ -46,7 +46,16 @@ final class RunningStack implements AutoCloseable {
 
     /** A stack on an Elasticsearch the tests share. */
     static RunningStack up(URI elasticsearch, Duration timeout) throws Exception {
-        return start("system-test-" + ProcessHandle.current().pid(), Map.of("FLEETREC_ES_URL", elasticsearch.toString()), timeout);
+        return up(elasticsearch, timeout, "");
+    }
+
+    /**
+     * The same in a work folder of its own: a test class's agent keeps its enrollment there, and the
+     * shared cluster forgets it between classes, so two classes must never share a folder.
+     */
+    static RunningStack up(URI elasticsearch, Duration timeout, String name) throws Exception {
+        String folder = "system-test-" + ProcessHandle.current().pid() + (name.isEmpty() ? "" : "-" + name);
+        return start(folder, Map.of("FLEETREC_ES_URL", elasticsearch.toString()), timeout);
     }
 
     /**
