@@ -49,13 +49,13 @@ final class AgentRegistry {
     }
 
     /** Registers a new agent for the host it describes and returns its token (shown once). */
-    Enrollment enroll(String hostId, String hostName, JsonNode hostDetails, String enrolledWith) throws IOException {
+    Enrollment enroll(String hostId, String hostName, JsonNode hostDetails, String enrolledWith, boolean importer) throws IOException {
         String token = Secrets.newToken();
         String agentId = UUID.randomUUID().toString();
         ObjectNode agent = EventCodec.mapper().createObjectNode()
                 .put("token_hash", Secrets.hash(token)).put("agent_id", agentId)
                 .put("host_id", hostId).put("host_name", hostName).put("enrolled", Instant.now().toString())
-                .put("enrolled_with", enrolledWith);
+                .put("enrolled_with", enrolledWith).put("purpose", importer ? AgentIdentity.IMPORT : "live");
         client.index(i -> i.index(IndexNames.AGENTS).id(agentId).document(agent).refresh(Refresh.WaitFor));
         ObjectNode host = EventCodec.mapper().createObjectNode();
         ObjectNode hostObject = host.putObject("host");
@@ -64,7 +64,7 @@ final class AgentRegistry {
         host.putObject("agent").put("id", agentId);
         host.put("enrolled", Instant.now().toString()).put("last_seen", Instant.now().toString());
         client.index(i -> i.index(IndexNames.HOSTS).id(hostId).document(host));
-        return new Enrollment(token, new AgentIdentity(agentId, hostId, hostName));
+        return new Enrollment(token, new AgentIdentity(agentId, hostId, hostName, importer));
     }
 
     record Enrollment(String token, AgentIdentity identity) {
@@ -83,7 +83,8 @@ final class AgentRegistry {
                     .map(hit -> hit.source())
                     .map(src -> src.hasNonNull("revoked") ? new Authentication(Optional.empty(), true)
                             : new Authentication(Optional.of(new AgentIdentity(src.path("agent_id").asText(),
-                            src.path("host_id").asText(), src.path("host_name").asText())), false))
+                            src.path("host_id").asText(), src.path("host_name").asText(),
+                            AgentIdentity.IMPORT.equals(src.path("purpose").asText()))), false))
                     .orElse(Authentication.UNKNOWN);
         } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException | IOException e) {
             if (!ElasticsearchErrors.is(e, 404)) throw e; // no index yet: nobody enrolled

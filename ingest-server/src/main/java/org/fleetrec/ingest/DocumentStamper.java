@@ -31,8 +31,10 @@ import java.util.Arrays;
  * the agent and kept in the dead-letter index, so they say exactly what is wrong.
  */
 final class DocumentStamper {
-    /** Agents buffer for weeks when cut off; anything older than this is not believable. */
+    /** Agents buffer for weeks when cut off; anything older than this is not believable from a live agent. */
     private static final Duration MAX_AGE = Duration.ofDays(400);
+    /** Imported evidence may be years old, but not older than the systems that could have logged it. */
+    private static final Instant EARLIEST_EVIDENCE = Instant.parse("1990-01-01T00:00:00Z");
     private static final Duration MAX_FUTURE = Duration.ofHours(24);
     private static final JsonFactory JSON = EventCodec.mapper().getFactory();
 
@@ -42,8 +44,15 @@ final class DocumentStamper {
         private final byte[] hostId;
         private final byte[] hostName;
         private final byte[] ingested;
+        private final boolean importer;
 
         Stamp(String agentId, String hostId, String hostName, String ingested) {
+            this(agentId, hostId, hostName, ingested, false);
+        }
+
+        /** {@code importer}: the batch is evidence collected before, so old times are expected. */
+        Stamp(String agentId, String hostId, String hostName, String ingested, boolean importer) {
+            this.importer = importer;
             this.agentId = quoted(agentId);
             this.hostId = quoted(hostId);
             this.hostName = quoted(hostName);
@@ -149,7 +158,7 @@ final class DocumentStamper {
         } catch (IOException e) {
             throw new UncheckedIOException("reading a byte array cannot fail", e);
         }
-        return validated(pass, now);
+        return validated(pass, now, stamp.importer);
     }
 
     private static byte[] close() {
@@ -262,12 +271,13 @@ final class DocumentStamper {
         return (int) parser.currentTokenLocation().getByteOffset();
     }
 
-    private static Stamped validated(Pass pass, Instant now) throws Invalid {
+    private static Stamped validated(Pass pass, Instant now, boolean importer) throws Invalid {
         for (int bit = 0; bit < REQUIRED.length; bit++) {
             if ((pass.required & (1 << bit)) == 0) throw new Invalid("missing required field " + REQUIRED[bit]);
         }
         Instant timestamp = parseInstant(pass.timestamp);
-        if (timestamp.isBefore(now.minus(MAX_AGE)) || timestamp.isAfter(now.plus(MAX_FUTURE))) {
+        Instant earliest = importer ? EARLIEST_EVIDENCE : now.minus(MAX_AGE);
+        if (timestamp.isBefore(earliest) || timestamp.isAfter(now.plus(MAX_FUTURE))) {
             throw new Invalid("@timestamp " + timestamp + " is outside the accepted window");
         }
         String datasetId = pass.dataset == null ? "" : pass.dataset;

@@ -53,7 +53,8 @@ final class EventWriter {
             throws IOException, Backpressure, BatchTooLarge {
         HostDirectory.Facts facts = new HostDirectory.Facts();
         Instant now = Instant.now();
-        DocumentStamper.Stamp stamp = new DocumentStamper.Stamp(agent.agentId(), agent.hostId(), agent.hostName(), now.toString());
+        DocumentStamper.Stamp stamp = new DocumentStamper.Stamp(agent.agentId(), agent.hostId(), agent.hostName(), now.toString(),
+                agent.importer());
         BatchReader reader = new BatchReader(new LimitedInputStream(ndjson, limits.maxBatchBytes()), limits.maxLineBytes());
         List<Pending> pending = new ArrayList<>();
         List<BatchResult.Rejection> rejected = new ArrayList<>();

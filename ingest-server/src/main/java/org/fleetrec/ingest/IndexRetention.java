@@ -17,8 +17,11 @@ import java.util.regex.Pattern;
 
 /**
  * Deletes daily event and dead-letter indices older than the configured number of days, whole
- * indices at a time (which is why indices are daily). Every ingest server may run it: deleting an
- * index another server deleted first is harmless. Only names of our daily layout are touched.
+ * indices at a time (which is why indices are daily). An index goes when both the day in its name
+ * and the day it was created are past the limit: imported evidence lands in the indices of the days
+ * it happened, years ago maybe, and is kept for the retention period from its import. Every ingest
+ * server may run it: deleting an index another server deleted first is harmless. Only names of our
+ * daily layout are touched.
  */
 final class IndexRetention {
     private static final Logger log = LoggerFactory.getLogger(IndexRetention.class);
@@ -35,18 +38,21 @@ final class IndexRetention {
         this.keepDays = keepDays;
     }
 
-    /** Deletes what is due; returns the names deleted. */
+    /** Deletes what is due on {@code today}; returns the names deleted. */
     List<String> run(LocalDate today) throws IOException {
         List<String> due = new ArrayList<>();
         if (keepDays <= 0) return due;
         LocalDate oldestKept = today.minusDays(keepDays - 1L);
         var indices = client.indices().get(g -> g.index(IndexNames.ALL_EVENTS, IndexNames.DEADLETTER_PREFIX + "*")
-                .allowNoIndices(true).ignoreUnavailable(true)).result().keySet();
-        for (String index : indices) {
-            Matcher m = DAILY.matcher(index);
+                .allowNoIndices(true).ignoreUnavailable(true)).result();
+        for (var index : indices.entrySet()) {
+            Matcher m = DAILY.matcher(index.getKey());
             if (!m.matches()) continue;
             try {
-                if (LocalDate.parse(m.group(1), DAY).isBefore(oldestKept)) due.add(index);
+                if (LocalDate.parse(m.group(1), DAY).isBefore(oldestKept)
+                        && created(index.getValue()).map(day -> day.isBefore(oldestKept)).orElse(true)) {
+                    due.add(index.getKey());
+                }
             } catch (DateTimeParseException e) {
                 // a name that only looks daily: not ours to delete
             }
@@ -58,6 +64,14 @@ final class IndexRetention {
         }
         if (!due.isEmpty()) log.info("retention ({} days) deleted {} indices: {}", keepDays, due.size(), due);
         return due;
+    }
+
+    private static java.util.Optional<LocalDate> created(co.elastic.clients.elasticsearch.indices.IndexState state) {
+        var settings = state.settings();
+        var index = settings == null ? null : settings.index() != null ? settings.index() : settings;
+        Long millis = index == null ? null : index.creationDate();
+        if (millis == null) return java.util.Optional.empty();
+        return java.util.Optional.of(java.time.Instant.ofEpochMilli(millis).atZone(ZoneOffset.UTC).toLocalDate());
     }
 
     List<String> run() throws IOException {

@@ -156,7 +156,12 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return HttpResponses.error(HttpResponseStatus.BAD_REQUEST,
                     "host.id (1-128 characters of A-Z a-z 0-9 . _ : -) and host.name are required");
         }
-        AgentRegistry.Enrollment enrollment = agents.enroll(hostId, hostName, host, secretId.get());
+        String purpose = body.path("purpose").asText("live");
+        if (!purpose.equals("live") && !purpose.equals(AgentIdentity.IMPORT)) {
+            return HttpResponses.error(HttpResponseStatus.BAD_REQUEST, "purpose must be live or import");
+        }
+        AgentRegistry.Enrollment enrollment = agents.enroll(hostId, hostName, host, secretId.get(),
+                purpose.equals(AgentIdentity.IMPORT));
         ObjectNode response = EventCodec.mapper().createObjectNode()
                 .put("token", enrollment.token())
                 .put("agent_id", enrollment.identity().agentId())

@@ -33,17 +33,29 @@ class IndexRetentionIT {
 
     @Test
     void deletesWholeDaysPastTheLimitAndNothingElse() throws Exception {
-        List<String> names = List.of("fleet-events-process-2026.03.01", "fleet-events-network-2026.03.02",
-                "fleet-deadletter-2026.03.02", "fleet-events-process-2026.03.03", "fleet-events-file-2026.03.10",
-                "fleet-deadletter-2026.03.10", "fleet-events-process-archive", "fleet-hosts");
+        // Judged 400 days from now, so the indices made now are old by their creation date too.
+        LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC).plusDays(400);
+        java.util.function.IntFunction<String> day = back -> today.minusDays(back)
+                .format(java.time.format.DateTimeFormatter.ofPattern("yyyy.MM.dd"));
+        List<String> names = List.of("fleet-events-process-" + day.apply(9), "fleet-events-network-" + day.apply(8),
+                "fleet-deadletter-" + day.apply(8), "fleet-events-process-" + day.apply(7), "fleet-events-file-" + day.apply(0),
+                "fleet-deadletter-" + day.apply(0), "fleet-events-process-archive", "fleet-hosts");
         for (String name : names) client.indices().create(c -> c.index(name));
-        // Keep 8 days on 2026-03-10: 03.03 … 03.10 stay.
-        List<String> deleted = new IndexRetention(client, 8).run(LocalDate.of(2026, 3, 10));
-        assertEquals(Set.of("fleet-events-process-2026.03.01", "fleet-events-network-2026.03.02", "fleet-deadletter-2026.03.02"),
-                Set.copyOf(deleted));
+        // Keep 8 days: today-7 … today stay.
+        List<String> deleted = new IndexRetention(client, 8).run(today);
+        assertEquals(Set.of(names.get(0), names.get(1), names.get(2)), Set.copyOf(deleted));
         Set<String> left = new TreeSet<>(client.indices().get(g -> g.index("fleet-*")).result().keySet());
-        assertEquals(new TreeSet<>(Set.of("fleet-events-process-2026.03.03", "fleet-events-file-2026.03.10",
-                "fleet-deadletter-2026.03.10", "fleet-events-process-archive", "fleet-hosts")), left);
-        assertEquals(List.of(), new IndexRetention(client, 0).run(LocalDate.of(2030, 1, 1)), "0 keeps everything");
+        assertEquals(new TreeSet<>(Set.of(names.get(3), names.get(4), names.get(5), "fleet-events-process-archive", "fleet-hosts")), left);
+        assertEquals(List.of(), new IndexRetention(client, 0).run(today.plusYears(10)), "0 keeps everything");
+    }
+
+    @Test
+    void importedEvidenceOfLongAgoIsKeptForTheRetentionFromItsImport() throws Exception {
+        String old = "fleet-events-process-2019.04.30";
+        client.indices().create(c -> c.index(old));
+        LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
+        assertEquals(List.of(), new IndexRetention(client, 90).run(today), "an index created today is kept, whatever its name");
+        assertEquals(List.of(), new IndexRetention(client, 90).run(today.plusDays(89)));
+        assertEquals(List.of(old), new IndexRetention(client, 90).run(today.plusDays(90)), "gone 90 days after its import");
     }
 }

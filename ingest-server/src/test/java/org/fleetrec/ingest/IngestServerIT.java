@@ -174,6 +174,38 @@ class IngestServerIT {
     }
 
     @Test
+    void anImporterShipsEvidenceOfLongAgoWhichALiveAgentCannot() throws Exception {
+        String live = enroll("host-live-old", "live.example").path("token").asText();
+        HttpResponse<String> importer = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/enroll"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"secret\":\"" + SECRET + "\",\"purpose\":\"import\",\"host\":{\"id\":\"evidence-ws5\",\"name\":\"WORKSTATION5\"}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, importer.statusCode(), importer.body());
+        String imported = EventCodec.mapper().readTree(importer.body()).path("token").asText();
+        String old = EventCodec.toJson(event(1).put("@timestamp", "2019-04-30T20:32:50.902Z")) + "\n";
+
+        JsonNode refused = EventCodec.mapper().readTree(bulk(live, gzip(old), EventCodec.CONTENT_TYPE, "gzip").body());
+        assertEquals(1, refused.path("rejected").asInt(), refused.toString());
+        assertTrue(refused.path("errors").get(0).path("reason").asText().contains("outside the accepted window"), refused.toString());
+
+        JsonNode stored = EventCodec.mapper().readTree(bulk(imported, gzip(old), EventCodec.CONTENT_TYPE, "gzip").body());
+        assertEquals(1, stored.path("accepted").asInt(), stored.toString());
+        client.indices().refresh(r -> r.index("fleet-events-*"));
+        var found = client.search(s -> s.index("fleet-events-process-2019.04.30")
+                .query(q -> q.term(t -> t.field("host.id").value("evidence-ws5"))), ObjectNode.class);
+        assertEquals(1, found.hits().total().value(), "stored in the day it happened");
+        // Not even an importer writes a time before anything could have logged it, or in the future.
+        String ancient = EventCodec.toJson(event(2).put("@timestamp", "1970-01-02T00:00:00Z")) + "\n";
+        assertEquals(1, EventCodec.mapper().readTree(bulk(imported, gzip(ancient), EventCodec.CONTENT_TYPE, "gzip").body())
+                .path("rejected").asInt());
+        HttpResponse<String> badPurpose = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/enroll"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"secret\":\"" + SECRET + "\",\"purpose\":\"backfill\",\"host\":{\"id\":\"x\",\"name\":\"x\"}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, badPurpose.statusCode());
+    }
+
+    @Test
     void aBodyOverTheLimitIsRefusedWhetherItsLengthIsDeclaredOrNot() throws Exception {
         String token = enroll("host-big", "big.example").path("token").asText();
         byte[] big = new byte[3 << 20]; // over the 2 MiB body limit before any inflating
