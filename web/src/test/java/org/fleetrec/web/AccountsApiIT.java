@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.fleetrec.model.EventCodec;
 import org.fleetrec.stack.testing.ElasticsearchExtension;
 import org.fleetrec.stack.testing.TestElasticsearch;
-import org.fleetrec.templates.ElasticsearchClients;
-import org.fleetrec.templates.ElasticsearchSettings;
-import org.fleetrec.templates.TemplateInstaller;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,26 +26,25 @@ class AccountsApiIT {
     private static final String VIEWER_TOKEN = "viewer-token-" + System.nanoTime();
     private static final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private static ElasticsearchClient client;
+    private static WebTestHarness harness;
     private static WebApp web;
     private static URI base;
     private static String adminPassword;
 
     @BeforeAll
     static void start(TestElasticsearch es) throws Exception {
-        client = ElasticsearchClients.create(new ElasticsearchSettings(es.url(), null, es.username(), es.password(), null));
-        new TemplateInstaller(client).install();
-        web = new WebApp(client);
-        adminPassword = web.credentials().ensureAdmin(null).orElseThrow();
+        harness = new WebTestHarness(es);
+        client = harness.client;
+        web = harness.web;
+        adminPassword = harness.adminPassword;
         web.credentials().ensureApiToken(ADMIN_TOKEN, "admin-script", Principal.ADMIN);
         web.credentials().ensureApiToken(VIEWER_TOKEN, "viewer-script", Principal.VIEWER);
-        web.start("127.0.0.1", 0);
-        base = URI.create("http://127.0.0.1:" + web.port());
+        base = harness.base;
     }
 
     @AfterAll
     static void stop() {
-        if (web != null) web.close();
-        if (client != null) ElasticsearchClients.close(client);
+        if (harness != null) harness.close();
     }
 
     @Test

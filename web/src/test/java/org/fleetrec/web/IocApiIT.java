@@ -9,9 +9,6 @@ import org.fleetrec.model.EventDocument;
 import org.fleetrec.model.IndexNames;
 import org.fleetrec.stack.testing.ElasticsearchExtension;
 import org.fleetrec.stack.testing.TestElasticsearch;
-import org.fleetrec.templates.ElasticsearchClients;
-import org.fleetrec.templates.ElasticsearchSettings;
-import org.fleetrec.templates.TemplateInstaller;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,6 +42,7 @@ class IocApiIT {
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     private static final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private static ElasticsearchClient client;
+    private static WebTestHarness harness;
     private static WebApp web;
     private static URI base;
     private static long sequence;
@@ -52,13 +50,12 @@ class IocApiIT {
 
     @BeforeAll
     static void start(TestElasticsearch es) throws Exception {
-        client = ElasticsearchClients.create(new ElasticsearchSettings(es.url(), null, es.username(), es.password(), null));
-        new TemplateInstaller(client).install();
-        web = new WebApp(client);
+        harness = new WebTestHarness(es);
+        client = harness.client;
+        web = harness.web;
         web.credentials().ensureApiToken(TOKEN, "test", Principal.VIEWER);
-        adminPassword = web.credentials().ensureAdmin(null).orElseThrow();
-        web.start("127.0.0.1", 0);
-        base = URI.create("http://127.0.0.1:" + web.port());
+        adminPassword = harness.adminPassword;
+        base = harness.base;
 
         List<EventDocument> events = new ArrayList<>();
         events.add(event("host-a", "alpha", "process", ago(40), "a-drop", "dropper.exe", "C:\\Users\\x\\dropper.exe " + SCRIPT)
@@ -93,8 +90,7 @@ class IocApiIT {
 
     @AfterAll
     static void stop() {
-        if (web != null) web.close();
-        if (client != null) ElasticsearchClients.close(client);
+        if (harness != null) harness.close();
     }
 
     @Test

@@ -11,9 +11,6 @@ import org.fleetrec.model.EventDocument;
 import org.fleetrec.model.IndexNames;
 import org.fleetrec.stack.testing.ElasticsearchExtension;
 import org.fleetrec.stack.testing.TestElasticsearch;
-import org.fleetrec.templates.ElasticsearchClients;
-import org.fleetrec.templates.ElasticsearchSettings;
-import org.fleetrec.templates.TemplateInstaller;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,6 +49,7 @@ class NetworkApiIT {
     private static final Instant NOW = Instant.now();
     private static final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private static ElasticsearchClient client;
+    private static WebTestHarness harness;
     private static WebApp web;
     private static URI base;
     private static String flow1;
@@ -62,13 +60,12 @@ class NetworkApiIT {
 
     @BeforeAll
     static void start(TestElasticsearch es) throws Exception {
-        client = ElasticsearchClients.create(new ElasticsearchSettings(es.url(), null, es.username(), es.password(), null));
-        new TemplateInstaller(client).install();
-        web = new WebApp(client);
+        harness = new WebTestHarness(es);
+        client = harness.client;
+        web = harness.web;
         web.credentials().ensureApiToken(TOKEN, "test", Principal.VIEWER);
-        adminPassword = web.credentials().ensureAdmin(null).orElseThrow();
-        web.start("127.0.0.1", 0);
-        base = URI.create("http://127.0.0.1:" + web.port());
+        adminPassword = harness.adminPassword;
+        base = harness.base;
 
         flow1 = CommunityId.v1(CommunityId.TCP, ip("10.1.0.10"), 50001, ip("10.1.0.20"), 22);
         flow2 = CommunityId.v1(CommunityId.TCP, ip("10.1.0.10"), 50002, ip("10.1.0.20"), 22);
@@ -119,8 +116,7 @@ class NetworkApiIT {
 
     @AfterAll
     static void stop() {
-        if (web != null) web.close();
-        if (client != null) ElasticsearchClients.close(client);
+        if (harness != null) harness.close();
     }
 
     @Test

@@ -11,9 +11,6 @@ import org.fleetrec.model.EventDocument;
 import org.fleetrec.model.IndexNames;
 import org.fleetrec.stack.testing.ElasticsearchExtension;
 import org.fleetrec.stack.testing.TestElasticsearch;
-import org.fleetrec.templates.ElasticsearchClients;
-import org.fleetrec.templates.ElasticsearchSettings;
-import org.fleetrec.templates.TemplateInstaller;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,6 +63,7 @@ class ProcessApiIT {
     private static final Map<String, Long> sequences = new HashMap<>();
     private static final Map<String, Started> started = new HashMap<>();
     private static ElasticsearchClient client;
+    private static WebTestHarness harness;
     private static WebApp web;
     private static URI base;
     private static String adminPassword;
@@ -76,13 +74,12 @@ class ProcessApiIT {
 
     @BeforeAll
     static void start(TestElasticsearch es) throws Exception {
-        client = ElasticsearchClients.create(new ElasticsearchSettings(es.url(), null, es.username(), es.password(), null));
-        new TemplateInstaller(client).install();
-        web = new WebApp(client);
-        adminPassword = web.credentials().ensureAdmin(null).orElseThrow();
+        harness = new WebTestHarness(es);
+        client = harness.client;
+        web = harness.web;
+        adminPassword = harness.adminPassword;
         web.credentials().ensureApiToken(TOKEN, "test", Principal.VIEWER);
-        web.start("127.0.0.1", 0);
-        base = URI.create("http://127.0.0.1:" + web.port());
+        base = harness.base;
         history();
         BulkResponse bulk = client.bulk(b -> b.operations(operations));
         assertFalse(bulk.errors(), () -> bulk.items().stream().filter(i -> i.error() != null)
@@ -92,8 +89,7 @@ class ProcessApiIT {
 
     @AfterAll
     static void stop() {
-        if (web != null) web.close();
-        if (client != null) ElasticsearchClients.close(client);
+        if (harness != null) harness.close();
     }
 
     private static void history() {

@@ -6,9 +6,6 @@ import org.fleetrec.model.EventCodec;
 import org.fleetrec.model.EventDocument;
 import org.fleetrec.stack.testing.ElasticsearchExtension;
 import org.fleetrec.stack.testing.TestElasticsearch;
-import org.fleetrec.templates.ElasticsearchClients;
-import org.fleetrec.templates.ElasticsearchSettings;
-import org.fleetrec.templates.TemplateInstaller;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WebAppIT {
     private static final String TOKEN = "test-token-" + System.nanoTime();
     private static ElasticsearchClient client;
+    private static WebTestHarness harness;
     private static WebApp web;
     private static URI base;
     private static String adminPassword;
@@ -38,14 +36,13 @@ class WebAppIT {
 
     @BeforeAll
     static void start(TestElasticsearch es) throws Exception {
-        client = ElasticsearchClients.create(new ElasticsearchSettings(es.url(), null, es.username(), es.password(), null));
-        new TemplateInstaller(client).install();
-        web = new WebApp(client);
-        adminPassword = web.credentials().ensureAdmin(null).orElseThrow();
+        harness = new WebTestHarness(es);
+        client = harness.client;
+        web = harness.web;
+        adminPassword = harness.adminPassword;
         assertTrue(web.credentials().ensureAdmin("another").isEmpty(), "the first admin password must not be replaced");
         web.credentials().ensureApiToken(TOKEN, "test", Principal.VIEWER);
-        web.start("127.0.0.1", 0);
-        base = URI.create("http://127.0.0.1:" + web.port());
+        base = harness.base;
         Instant now = Instant.now();
         index("fleet-events-process-x", "1", now.minusSeconds(7200), "alpha", "web-a", "process");
         index("fleet-events-process-x", "2", now.minusSeconds(60), "beta <img src=x onerror=alert(1)>", "web-b", "process");
@@ -55,8 +52,7 @@ class WebAppIT {
 
     @AfterAll
     static void stop() {
-        if (web != null) web.close();
-        if (client != null) ElasticsearchClients.close(client);
+        if (harness != null) harness.close();
     }
 
     private static void index(String index, String id, Instant time, String arg, String host, String dataset) throws Exception {
