@@ -46,10 +46,6 @@ final class DocumentStamper {
         private final byte[] ingested;
         private final boolean importer;
 
-        Stamp(String agentId, String hostId, String hostName, String ingested) {
-            this(agentId, hostId, hostName, ingested, false);
-        }
-
         /** {@code importer}: the batch is evidence collected before, so old times are expected. */
         Stamp(String agentId, String hostId, String hostName, String ingested, boolean importer) {
             this.importer = importer;

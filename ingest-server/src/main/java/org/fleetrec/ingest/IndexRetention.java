@@ -68,6 +68,7 @@ final class IndexRetention {
 
     private static java.util.Optional<LocalDate> created(co.elastic.clients.elasticsearch.indices.IndexState state) {
         var settings = state.settings();
+        // The creation date sits under "index" in what the cluster answers; flat settings hold it at the top.
         var index = settings == null ? null : settings.index() != null ? settings.index() : settings;
         Long millis = index == null ? null : index.creationDate();
         if (millis == null) return java.util.Optional.empty();

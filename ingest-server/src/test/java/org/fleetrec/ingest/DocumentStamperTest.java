@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DocumentStamperTest {
     private static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
     private static final DocumentStamper.Stamp STAMP =
-            new DocumentStamper.Stamp("agent-1", "host-1", "name \"from\" token", "2026-11-21T10:00:01Z");
+            new DocumentStamper.Stamp("agent-1", "host-1", "name \"from\" token", "2026-11-21T10:00:01Z", false);
     private final DocumentStamper stamper = new DocumentStamper();
 
     private static String event(String extra) {

@@ -36,9 +36,9 @@ final class AuditApi {
     private final ElasticsearchClient client;
     private final AuditTrail audit;
 
-    AuditApi(ElasticsearchClient client) {
+    AuditApi(ElasticsearchClient client, AuditTrail audit) {
         this.client = client;
-        this.audit = new AuditTrail(client);
+        this.audit = audit;
     }
 
     void routes(io.javalin.Javalin app) {
@@ -52,7 +52,7 @@ final class AuditApi {
             throw new ForbiddenResponse("the audit trail is for admins");
         }
         audit.run(ctx, "audit", AuditTrail.queryParameters(ctx, List.of("size", "principal", "action", "search_after")), () -> {
-            int size = size(ctx.queryParam("size"));
+            int size = WholeNumber.parse("size", ctx.queryParam("size"), DEFAULT_SIZE, 1, MAX_SIZE);
             List<FieldValue> after = after(EventQuery.blankToNull(ctx.queryParam("search_after")));
             List<Query> filters = new ArrayList<>();
             String name = EventQuery.blankToNull(ctx.queryParam("principal"));
@@ -93,17 +93,6 @@ final class AuditApi {
             return List.of(FieldValue.of(values.get(0).longValue()), FieldValue.of(values.get(1).textValue()));
         } catch (IllegalArgumentException | IOException e) {
             throw new BadRequestResponse("search_after is not a cursor this server handed out");
-        }
-    }
-
-    private static int size(String value) {
-        if (value == null || value.isBlank()) return DEFAULT_SIZE;
-        try {
-            int size = Integer.parseInt(value.trim());
-            if (size < 1 || size > MAX_SIZE) throw new BadRequestResponse("size must be between 1 and " + MAX_SIZE);
-            return size;
-        } catch (NumberFormatException e) {
-            throw new BadRequestResponse("size must be a number");
         }
     }
 }

@@ -58,10 +58,10 @@ final class HostsApi {
     private final HostActivity activity;
     private final AuditTrail audit;
 
-    HostsApi(ElasticsearchClient client) {
+    HostsApi(ElasticsearchClient client, AuditTrail audit) {
         this.client = client;
         this.activity = new HostActivity(client);
-        this.audit = new AuditTrail(client);
+        this.audit = audit;
     }
 
     void routes(io.javalin.Javalin app) {

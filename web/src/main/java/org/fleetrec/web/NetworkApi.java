@@ -3,7 +3,6 @@ package org.fleetrec.web;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import io.javalin.Javalin;
-import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
@@ -47,7 +46,7 @@ final class NetworkApi {
     void correlate(Context ctx) throws IOException {
         NetworkSelector selector = NetworkSelector.from(ctx);
         TimeWindow window = TimeWindow.of(ctx, DEFAULT_FROM, "now");
-        int size = size(ctx.queryParam("size"));
+        int size = WholeNumber.parse("size", ctx.queryParam("size"), DEFAULT_SIZE, 1, MAX_SIZE);
 
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("selector", Map.of(selector.kind().parameter, selector.value()));
@@ -88,16 +87,5 @@ final class NetworkApi {
         body.put("chains", chains.chains());
         body.put("chains_truncated", chains.truncated());
         ctx.json(body);
-    }
-
-    private static int size(String value) {
-        if (value == null || value.isBlank()) return DEFAULT_SIZE;
-        try {
-            int size = Integer.parseInt(value.trim());
-            if (size < 1 || size > MAX_SIZE) throw new BadRequestResponse("size must be between 1 and " + MAX_SIZE);
-            return size;
-        } catch (NumberFormatException e) {
-            throw new BadRequestResponse("size must be a number");
-        }
     }
 }

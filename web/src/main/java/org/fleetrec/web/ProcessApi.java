@@ -89,14 +89,6 @@ final class ProcessApi {
     }
 
     private static int number(Context ctx, String name, int defaultValue, int min, int max) {
-        String value = text(ctx, name);
-        if (value == null) return defaultValue;
-        try {
-            int number = Integer.parseInt(value);
-            if (number >= min && number <= max) return number;
-        } catch (NumberFormatException e) {
-            // reported below with the range
-        }
-        throw new BadRequestResponse(name + " must be a whole number from " + min + " to " + max);
+        return WholeNumber.parse(name, text(ctx, name), defaultValue, min, max);
     }
 }

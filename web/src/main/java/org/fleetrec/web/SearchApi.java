@@ -33,10 +33,10 @@ final class SearchApi {
     private final PointInTimePages pages;
     private final AuditTrail audit;
 
-    SearchApi(ElasticsearchClient client) {
+    SearchApi(ElasticsearchClient client, AuditTrail audit) {
         this.client = client;
         this.pages = new PointInTimePages(client);
-        this.audit = new AuditTrail(client);
+        this.audit = audit;
     }
 
     void search(Context ctx) throws Exception {
@@ -57,7 +57,7 @@ final class SearchApi {
 
     private long answer(Context ctx, Function<String, String> parameter) throws IOException {
         EventQuery query = EventQuery.from(parameter);
-        int size = size(parameter.apply("size"));
+        int size = WholeNumber.parse("size", parameter.apply("size"), DEFAULT_SIZE, 0, MAX_SIZE);
         EventSort sort = EventSort.parse(parameter.apply("sort"), client, query.indices());
         String cursorText = EventQuery.blankToNull(parameter.apply("search_after"));
         SearchCursor cursor = cursorText == null ? null : SearchCursor.decode(cursorText);
@@ -103,16 +103,5 @@ final class SearchApi {
         doc.put("_index", hit.index());
         doc.put("_id", hit.id());
         return doc;
-    }
-
-    private static int size(String value) {
-        if (value == null || value.isBlank()) return DEFAULT_SIZE;
-        try {
-            int size = Integer.parseInt(value.trim());
-            if (size < 0 || size > MAX_SIZE) throw new BadRequestResponse("size must be between 0 and " + MAX_SIZE);
-            return size;
-        } catch (NumberFormatException e) {
-            throw new BadRequestResponse("size must be a number");
-        }
     }
 }

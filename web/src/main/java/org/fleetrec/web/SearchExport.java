@@ -55,10 +55,10 @@ final class SearchExport {
     private final PointInTimePages pages;
     private final AuditTrail audit;
 
-    SearchExport(ElasticsearchClient client) {
+    SearchExport(ElasticsearchClient client, AuditTrail audit) {
         this.client = client;
         this.pages = new PointInTimePages(client);
-        this.audit = new AuditTrail(client);
+        this.audit = audit;
     }
 
     void export(Context ctx) throws Exception {

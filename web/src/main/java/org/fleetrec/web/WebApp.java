@@ -33,7 +33,9 @@ public final class WebApp implements AutoCloseable {
 
     public WebApp(ElasticsearchClient client) {
         this.credentials = new Credentials(client);
-        SearchApi search = new SearchApi(client);
+        // One trail for the whole app: every API that records what it was asked writes through it.
+        AuditTrail audit = new AuditTrail(client);
+        SearchApi search = new SearchApi(client, audit);
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.staticFiles.add(files -> {
@@ -58,12 +60,12 @@ public final class WebApp implements AutoCloseable {
         app.get("/api/v1/search", search::search);
         // The same search with its parameters in a form body: cursors outgrow a URL over many daily indices.
         app.post("/api/v1/search", search::searchPosted);
-        app.get("/api/v1/search/export", new SearchExport(client)::export);
-        new HostsApi(client).routes(app);
-        new AuditApi(client).routes(app);
+        app.get("/api/v1/search/export", new SearchExport(client, audit)::export);
+        new HostsApi(client, audit).routes(app);
+        new AuditApi(client, audit).routes(app);
         app.get("/hosts", page("hosts.html"));
         app.get("/host", page("host.html"));
-        new AccountsApi(credentials, sessions, new AuditTrail(client)).routes(app);
+        new AccountsApi(credentials, sessions, audit).routes(app);
         new NetworkApi(client).routes(app, this::page);
         new IocApi(client).routes(app, this::page);
         new ProcessApi(client).routes(app, this::page);
