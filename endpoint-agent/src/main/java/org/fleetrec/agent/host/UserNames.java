@@ -25,6 +25,12 @@ public final class UserNames {
         this(Path.of("/etc/passwd"), Path.of("/etc/group"));
     }
 
+    /** Knows no names: for records from another machine, whose users this host's files do not list. */
+    public static UserNames none() {
+        return new UserNames(org.fleetrec.agent.process.ProcessTable.NO_PROC.resolve("passwd"),
+                org.fleetrec.agent.process.ProcessTable.NO_PROC.resolve("group"));
+    }
+
     public UserNames(Path passwd, Path group) {
         this.passwd = passwd;
         this.group = group;

@@ -44,6 +44,15 @@ public final class EventMapper {
         raw = new RawMapper(fields);
     }
 
+    /**
+     * Maps a log recorded on another machine: processes come from the log alone, and nothing is
+     * looked up on this host (no /proc, no executable hashes, no user names from /etc/passwd, which
+     * would name the wrong users; ENRICHED logs carry their own names).
+     */
+    public static EventMapper forEvidence(ProcessTable processes) {
+        return new EventMapper(processes, UserNames.none(), ProcessTable.NO_PROC);
+    }
+
     /** The documents for one event: none only for local IPC sockets, which are not network activity. */
     public List<EventDocument> map(AuditEvent event) {
         if (event.records().isEmpty()) return List.of();

@@ -36,6 +36,8 @@ public final class ExecutableHasher {
     }
 
     public synchronized Optional<String> sha256(long pid, String executable) {
+        // Evidence from another machine: a file of the same name here is not the image that ran there.
+        if (proc.equals(ProcessTable.NO_PROC)) return Optional.empty();
         Path live = proc.resolve(Long.toString(pid)).resolve("exe");
         Optional<String> hash = hash(live, executable);
         if (hash.isPresent()) return hash;

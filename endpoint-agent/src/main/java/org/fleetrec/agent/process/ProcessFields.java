@@ -31,7 +31,8 @@ public final class ProcessFields {
         String executable = syscall.text("exe");
         doc.put("process.executable", executable).put("process.name", CommandLines.baseName(executable));
         entry.ifPresent(e -> {
-            doc.put("process.entity_id", e.entityId()).put("process.start", e.start().toString());
+            doc.put("process.entity_id", e.entityId());
+            if (e.start() != null) doc.put("process.start", e.start().toString());
             if (!e.args().isEmpty()) {
                 doc.putAll("process.args", e.args()).put("process.command_line", e.commandLine());
             }
@@ -46,9 +47,9 @@ public final class ProcessFields {
     static void parent(EventDocument doc, ProcessTable.Entry parent) {
         doc.put("process.parent.entity_id", parent.entityId())
                 .put("process.parent.executable", parent.executable())
-                .put("process.parent.name", parent.name())
-                .put("process.parent.command_line", parent.commandLine())
-                .put("process.parent.start", parent.start().toString());
+                .put("process.parent.name", parent.name());
+        if (!parent.args().isEmpty()) doc.put("process.parent.command_line", parent.commandLine());
+        if (parent.start() != null) doc.put("process.parent.start", parent.start().toString());
     }
 
     /** user.* (real), user.effective.*, user.group.* and user.audit.* (the login user). */
@@ -82,7 +83,7 @@ public final class ProcessFields {
                 .put("auditd.record_type", first.typeName());
     }
 
-    static long number(String value) {
+    public static long number(String value) {
         try {
             return value == null ? -1 : Long.parseLong(value);
         } catch (NumberFormatException e) {

@@ -20,7 +20,7 @@ import java.util.Optional;
  * at start so the processes already running are the roots of the trees that follow.
  */
 public final class ProcessTable {
-    /** One executed image of one task. */
+    /** One executed image of one task; an entry inferred from evidence has no image, args or start. */
     public record Entry(long pid, long ppid, long startTicks, int ordinal, String entityId, String executable,
                         List<String> args, Instant start) {
         public String name() {
@@ -32,19 +32,43 @@ public final class ProcessTable {
         }
     }
 
+    /**
+     * A /proc that can never exist (a path under a device file): given to mappers of evidence from
+     * another machine, so nothing of this host (its processes, files, sockets) leaks into it.
+     */
+    public static final Path NO_PROC = Path.of("/dev/null/proc");
+
     private static final int SWEEP_EVERY = 4096;
     private static final java.time.Duration SWEEP_GRACE = java.time.Duration.ofMinutes(1);
+    /** Evidence has no /proc to tell which tasks are gone: the table is bounded by size instead. */
+    private static final int EVIDENCE_MAX_ENTRIES = 200_000;
 
     private final HostIdentity host;
     private final Path proc;
+    private final boolean evidence;
     private final long bootSeconds;
     private final Map<Long, Entry> byPid = new HashMap<>();
     private int changesSinceSweep;
+    private long inferred;
 
     public ProcessTable(HostIdentity host, Path proc) {
+        this(host, proc, false);
+    }
+
+    private ProcessTable(HostIdentity host, Path proc, boolean evidence) {
         this.host = host;
         this.proc = proc;
+        this.evidence = evidence;
         this.bootSeconds = ProcStat.bootTimeSeconds(proc);
+    }
+
+    /**
+     * The table for a log recorded elsewhere: built from the log alone. Start times are the first
+     * exec seen; a parent the log never showed executing becomes an inferred entry (no image, no
+     * start) that its children share until that pid executes or exits in the log.
+     */
+    public static ProcessTable forEvidence(HostIdentity host) {
+        return new ProcessTable(host, NO_PROC, true);
     }
 
     /** Reads every live process from /proc and returns the entries, parents first where possible. */
@@ -72,7 +96,18 @@ public final class ProcessTable {
         if (pid <= 0) return Optional.empty();
         Entry known = byPid.get(pid);
         if (known != null) return Optional.of(known);
+        if (evidence) return Optional.of(infer(pid));
         return ProcStat.read(proc, pid).map(this::register);
+    }
+
+    private Entry infer(long pid) {
+        // A negative start and a counter as ordinal: never equal to the id of an image seen executing.
+        long ordinal = ++inferred;
+        Entry entry = new Entry(pid, 0, -1, 0,
+                EntityIds.process(host.id(), host.bootId(), pid, -1, (int) Math.min(Integer.MAX_VALUE, ordinal)),
+                null, List.of(), null);
+        put(entry);
+        return entry;
     }
 
     /** Records a successful exec by {@code pid} and returns its new entry. */
@@ -87,6 +122,19 @@ public final class ProcessTable {
                 startInstant(startTicks));
         put(entry);
         return entry;
+    }
+
+    /**
+     * Evidence only: a task forked by {@code parentPid} runs its parent's image until it executes
+     * one of its own, so it is that entity (subshells fold into their shell) and the programs it
+     * starts hang under the image that really ran. Live tables learn the same from /proc.
+     */
+    public synchronized void forked(long parentPid, long childPid) {
+        if (!evidence || childPid <= 0 || childPid == parentPid) return;
+        Entry parent = current(parentPid).orElse(null);
+        if (parent == null) return;
+        put(new Entry(childPid, parentPid, parent.startTicks(), parent.ordinal(), parent.entityId(), parent.executable(),
+                parent.args(), parent.start()));
     }
 
     public synchronized void exit(long pid) {
@@ -128,6 +176,14 @@ public final class ProcessTable {
      */
     private void sweep() {
         changesSinceSweep = 0;
+        if (evidence) {
+            if (byPid.size() > EVIDENCE_MAX_ENTRIES) {
+                List<Entry> oldest = new ArrayList<>(byPid.values());
+                oldest.sort(java.util.Comparator.comparingLong(Entry::startTicks));
+                oldest.subList(0, byPid.size() - EVIDENCE_MAX_ENTRIES / 2).forEach(e -> byPid.remove(e.pid()));
+            }
+            return;
+        }
         Instant settled = Instant.now().minus(SWEEP_GRACE);
         byPid.values().removeIf(e -> e.start().isBefore(settled)
                 && ProcStat.read(proc, e.pid()).map(s -> s.startTicks() != e.startTicks()).orElse(true));
