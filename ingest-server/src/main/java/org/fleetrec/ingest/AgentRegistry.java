@@ -48,10 +48,17 @@ final class AgentRegistry {
                 .toList();
     }
 
-    /** Registers a new agent for the host it describes and returns its token (shown once). */
+    /**
+     * Registers a new agent for the host it describes and returns its token (shown once). An
+     * importer's agent id is derived from the host: importing a machine's evidence again, from
+     * anywhere, writes under the same id, so documents already stored are recognised, not doubled.
+     * Its new token replaces the previous one.
+     */
     Enrollment enroll(String hostId, String hostName, JsonNode hostDetails, String enrolledWith, boolean importer) throws IOException {
         String token = Secrets.newToken();
-        String agentId = UUID.randomUUID().toString();
+        String agentId = importer
+                ? UUID.nameUUIDFromBytes(("import|" + hostId).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString()
+                : UUID.randomUUID().toString();
         ObjectNode agent = EventCodec.mapper().createObjectNode()
                 .put("token_hash", Secrets.hash(token)).put("agent_id", agentId)
                 .put("host_id", hostId).put("host_name", hostName).put("enrolled", Instant.now().toString())

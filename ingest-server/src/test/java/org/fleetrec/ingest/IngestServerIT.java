@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -176,10 +177,7 @@ class IngestServerIT {
     @Test
     void anImporterShipsEvidenceOfLongAgoWhichALiveAgentCannot() throws Exception {
         String live = enroll("host-live-old", "live.example").path("token").asText();
-        HttpResponse<String> importer = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/enroll"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"secret\":\"" + SECRET + "\",\"purpose\":\"import\",\"host\":{\"id\":\"evidence-ws5\",\"name\":\"WORKSTATION5\"}}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> importer = enrollImporter("evidence-ws5");
         assertEquals(200, importer.statusCode(), importer.body());
         String imported = EventCodec.mapper().readTree(importer.body()).path("token").asText();
         String old = EventCodec.toJson(event(1).put("@timestamp", "2019-04-30T20:32:50.902Z")) + "\n";
@@ -194,6 +192,15 @@ class IngestServerIT {
         var found = client.search(s -> s.index("fleet-events-process-2019.04.30")
                 .query(q -> q.term(t -> t.field("host.id").value("evidence-ws5"))), ObjectNode.class);
         assertEquals(1, found.hits().total().value(), "stored in the day it happened");
+        // Importing the same machine again, from anywhere, writes under the same agent id: the event is known.
+        HttpResponse<String> again = enrollImporter("evidence-ws5");
+        assertEquals(EventCodec.mapper().readTree(importer.body()).path("agent_id").asText(),
+                EventCodec.mapper().readTree(again.body()).path("agent_id").asText());
+        String reimported = EventCodec.mapper().readTree(again.body()).path("token").asText();
+        JsonNode repeated = EventCodec.mapper().readTree(bulk(reimported, gzip(old), EventCodec.CONTENT_TYPE, "gzip").body());
+        assertEquals(1, repeated.path("duplicates").asInt(), repeated.toString());
+        assertNotEquals(EventCodec.mapper().readTree(enrollImporter("evidence-ws6").body()).path("agent_id").asText(),
+                EventCodec.mapper().readTree(again.body()).path("agent_id").asText(), "another machine, another id");
         // Not even an importer writes a time before anything could have logged it, or in the future.
         String ancient = EventCodec.toJson(event(2).put("@timestamp", "1970-01-02T00:00:00Z")) + "\n";
         assertEquals(1, EventCodec.mapper().readTree(bulk(imported, gzip(ancient), EventCodec.CONTENT_TYPE, "gzip").body())
@@ -203,6 +210,14 @@ class IngestServerIT {
                         "{\"secret\":\"" + SECRET + "\",\"purpose\":\"backfill\",\"host\":{\"id\":\"x\",\"name\":\"x\"}}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(400, badPurpose.statusCode());
+    }
+
+    private HttpResponse<String> enrollImporter(String hostId) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve("/api/v1/enroll"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"secret\":\"" + SECRET + "\",\"purpose\":\"import\",\"host\":{\"id\":\"" + hostId
+                                + "\",\"name\":\"WORKSTATION5\"}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -50,20 +50,15 @@ public final class Enrollment {
         throw last;
     }
 
-    static Credentials loadOrEnroll(Path stateDir, URI ingest, String secret, HostIdentity host,
-                                    HttpClient http) throws IOException, InterruptedException {
-        Path file = stateDir.resolve("agent-token.json");
-        if (Files.exists(file)) {
-            JsonNode saved = EventCodec.mapper().readTree(file.toFile());
-            return new Credentials(saved.path("token").asText(), saved.path("agent_id").asText());
-        }
-        if (secret == null || secret.isBlank()) {
-            throw new IOException("not enrolled yet and no enrollment secret given (FLEETREC_ENROLLMENT_SECRET)");
-        }
-        ObjectNode body = EventCodec.mapper().createObjectNode().put("secret", secret);
-        body.putObject("host").put("id", host.id()).put("name", host.name())
-                .put("architecture", host.architecture())
-                .putObject("os").put("name", host.osName()).put("kernel", host.kernel()).put("type", "linux");
+    /**
+     * Exchanges the fleet secret for a token for the host {@code description} describes
+     * ({@code id}, {@code name}, {@code os}, ...). {@code purpose} is {@code live} for an agent
+     * recording its own host, {@code import} for evidence brought from another machine.
+     */
+    public static Credentials enroll(URI ingest, String secret, ObjectNode description, String purpose, HttpClient http)
+            throws IOException, InterruptedException {
+        ObjectNode body = EventCodec.mapper().createObjectNode().put("secret", secret).put("purpose", purpose);
+        body.set("host", description);
         HttpRequest request = HttpRequest.newBuilder(ingest.resolve("/api/v1/enroll"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
@@ -76,7 +71,24 @@ public final class Enrollment {
             throw new IOException("enrollment failed (" + response.statusCode() + "): " + response.body());
         }
         JsonNode answer = EventCodec.mapper().readTree(response.body());
-        Credentials credentials = new Credentials(answer.path("token").asText(), answer.path("agent_id").asText());
+        return new Credentials(answer.path("token").asText(), answer.path("agent_id").asText());
+    }
+
+    static Credentials loadOrEnroll(Path stateDir, URI ingest, String secret, HostIdentity host,
+                                    HttpClient http) throws IOException, InterruptedException {
+        Path file = stateDir.resolve("agent-token.json");
+        if (Files.exists(file)) {
+            JsonNode saved = EventCodec.mapper().readTree(file.toFile());
+            return new Credentials(saved.path("token").asText(), saved.path("agent_id").asText());
+        }
+        if (secret == null || secret.isBlank()) {
+            throw new IOException("not enrolled yet and no enrollment secret given (FLEETREC_ENROLLMENT_SECRET)");
+        }
+        ObjectNode description = EventCodec.mapper().createObjectNode();
+        description.put("id", host.id()).put("name", host.name())
+                .put("architecture", host.architecture())
+                .putObject("os").put("name", host.osName()).put("kernel", host.kernel()).put("type", "linux");
+        Credentials credentials = enroll(ingest, secret, description, "live", http);
         Path temp = stateDir.resolve("agent-token.json.tmp");
         Files.deleteIfExists(temp);
         Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -107,7 +107,7 @@ public final class Shipper implements AutoCloseable {
                     }
                     return;
                 }
-                retryAfterMillis = response.headers().firstValue("Retry-After").map(Shipper::seconds).orElse(-1L);
+                retryAfterMillis = response.headers().firstValue("Retry-After").map(Shipper::retryAfterMillis).orElse(-1L);
                 if (status >= 500 || status == 429) failOver();
                 if (status >= 400 && status < 500 && status != 408 && status != 429) {
                     // A request the server will never take as it is: say so loudly and keep retrying
@@ -153,7 +153,8 @@ public final class Shipper implements AutoCloseable {
         }
     }
 
-    private static long seconds(String value) {
+    /** A Retry-After header in milliseconds; -1 when it is not a number of seconds. */
+    public static long retryAfterMillis(String value) {
         try {
             return Long.parseLong(value.trim()) * 1000;
         } catch (NumberFormatException e) {
@@ -161,7 +162,8 @@ public final class Shipper implements AutoCloseable {
         }
     }
 
-    private static String abbreviate(String text) {
+    /** A server's answer cut to a length fit for a log line. */
+    public static String abbreviate(String text) {
         return text.length() > 500 ? text.substring(0, 500) + "…" : text;
     }
 
