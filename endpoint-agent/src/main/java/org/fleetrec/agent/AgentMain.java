@@ -16,6 +16,7 @@ public final class AgentMain {
               status     the running agent's health: mode, events and rates per dataset, every kind of loss
               query      this host's recent history from monitor.db, no server needed (query --help)
               rules      add|list|remove user audit rules (auditctl -a/-A syntax), applied by the running agent
+              import     evidence from other machines: audit.log, Sysmon XML/JSON, .evtx (import --help)
               cleanup    remove audit rules tagged with the project's key after a crash (--force: even while an agent records)
             environment: FLEETREC_INGEST_URL (comma list: failover), FLEETREC_ENROLLMENT_SECRET, FLEETREC_AGENT_STATE (state folder),
                          FLEETREC_INGEST_CA (PEM CA file for https), FLEETREC_INGEST_PIN (sha256 certificate fingerprint),
@@ -35,6 +36,8 @@ public final class AgentMain {
             case "status" -> System.exit(status());
             case "query" -> System.exit(org.fleetrec.agent.store.QueryCommand.run(
                     Arrays.asList(args).subList(1, args.length), stateDir(), System.out, System.err));
+            case "import" -> System.exit(org.fleetrec.agent.evidence.ImportCommand.run(
+                    Arrays.asList(args).subList(1, args.length), System.getenv(), System.out, System.err));
             case "rules" -> System.exit(RulesCommand.run(Arrays.asList(args).subList(1, args.length), stateDir(), System.out, System.err));
             case "help", "--help", "-h" -> System.out.print(USAGE);
             default -> {

@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public final class SysmonMapper {
     /** The Sysmon for Linux provider: its command lines are space-joined argv, not Windows quoting. */
-    static final String LINUX_PROVIDER = "Linux-Sysmon";
+    public static final String LINUX_PROVIDER = "Linux-Sysmon";
 
     public Optional<EventDocument> map(SysmonEvent event) {
         Optional<SysmonKind> kind = SysmonKind.of(event.eventId());
