@@ -75,7 +75,7 @@ final class SysmonEvidence {
         }
         EvidenceHost host;
         try {
-            host = EvidenceHost.named(name, SysmonMapper.LINUX_PROVIDER.equalsIgnoreCase(event.providerName()) ? "linux" : "windows");
+            host = EvidenceHost.named(name, event.fromLinux() ? "linux" : "windows");
         } catch (IllegalArgumentException e) {
             sink.failed("unusable computer name: " + e.getMessage(), at);
             return;

@@ -34,6 +34,11 @@ public record SysmonEvent(int eventId, String computer, Instant time, long recor
         return providerName != null && providerName.toLowerCase(Locale.ROOT).contains("sysmon");
     }
 
+    /** Written by Sysmon for Linux: argv command lines, and GUIDs that need the pid to be unique. */
+    public boolean fromLinux() {
+        return SysmonMapper.LINUX_PROVIDER.equalsIgnoreCase(providerName);
+    }
+
     /** Why an event is not mapped as Sysmon, in the reader's words. */
     public String notSysmonReason() {
         return "not a Sysmon event (channel " + (channel == null || channel.isBlank() ? "none, provider " + providerName : channel) + ")";

@@ -32,7 +32,7 @@ public final class SysmonMapper {
         data.take("RuleName");
         String rule = event.data().get("RuleName");
         if (rule != null && !rule.isBlank() && !"-".equals(rule.trim())) doc.put("rule.name", rule);
-        boolean linux = LINUX_PROVIDER.equalsIgnoreCase(event.providerName());
+        boolean linux = event.fromLinux();
         String action = body(event.eventId(), doc, data, linux, time);
         if (action != null) doc.put(Ecs.EVENT_ACTION, action);
         user(doc, data);
@@ -65,28 +65,28 @@ public final class SysmonMapper {
     private static String body(int id, EventDocument doc, EventData data, boolean linux, Instant time) {
         switch (id) {
             case 1 -> {
-                process(doc, data, "process", "ProcessGuid", "ProcessId", "Image");
+                process(doc, data, linux, "process", "ProcessGuid", "ProcessId", "Image");
                 commandLine(doc, "process", data.take("CommandLine"), linux);
                 doc.put("process.working_directory", data.take("CurrentDirectory"));
                 doc.put("process.start", time.toString());
-                process(doc, data, "process.parent", "ParentProcessGuid", "ParentProcessId", "ParentImage");
+                process(doc, data, linux, "process.parent", "ParentProcessGuid", "ParentProcessId", "ParentImage");
                 commandLine(doc, "process.parent", data.take("ParentCommandLine"), linux);
                 pe(doc, data, "process.pe");
                 hashes(doc, data, "process");
             }
             case 5 -> {
-                process(doc, data, "process", "ProcessGuid", "ProcessId", "Image");
+                process(doc, data, linux, "process", "ProcessGuid", "ProcessId", "Image");
                 doc.put("process.end", time.toString());
             }
             case 8, 10 -> {
                 // The acting (source) process is process.*; the target stays in winlog.event_data as ECS has no field for it.
-                process(doc, data, "process", "SourceProcessGuid", "SourceProcessId", "SourceImage");
+                process(doc, data, linux, "process", "SourceProcessGuid", "SourceProcessId", "SourceImage");
                 String guid = data.takeAny("SourceProcessGUID");
                 if (!doc.has("process.entity_id")) doc.put("process.entity_id", SysmonIds.entityId(guid));
                 threadId(doc, data);
             }
             case 3 -> {
-                process(doc, data, "process", "ProcessGuid", "ProcessId", "Image");
+                process(doc, data, linux, "process", "ProcessGuid", "ProcessId", "Image");
                 return NetworkFields.fill(doc, data);
             }
             case 6 -> {
@@ -97,7 +97,7 @@ public final class SysmonMapper {
                 signature(doc, data, "file");
             }
             case 7 -> {
-                process(doc, data, "process", "ProcessGuid", "ProcessId", "Image");
+                process(doc, data, linux, "process", "ProcessGuid", "ProcessId", "Image");
                 String path = data.take("ImageLoaded");
                 doc.put("dll.path", path).put("dll.name", Paths.name(path));
                 pe(doc, data, "dll.pe");
@@ -105,25 +105,25 @@ public final class SysmonMapper {
                 signature(doc, data, "dll");
             }
             case 9 -> {
-                process(doc, data, "process", "ProcessGuid", "ProcessId", "Image");
+                process(doc, data, linux, "process", "ProcessGuid", "ProcessId", "Image");
                 file(doc, data.take("Device"));
             }
             case 12, 13, 14 -> {
-                process(doc, data, "process", "ProcessGuid", "ProcessId", "Image");
+                process(doc, data, linux, "process", "ProcessGuid", "ProcessId", "Image");
                 String operation = data.peek("EventType");
                 RegistryFields.fill(doc, data);
                 if (id == 12) return RegistryFields.action12(operation);
             }
             case 17, 18 -> {
-                process(doc, data, "process", "ProcessGuid", "ProcessId", "Image");
+                process(doc, data, linux, "process", "ProcessGuid", "ProcessId", "Image");
                 doc.put("file.name", data.take("PipeName"));
             }
             case 22 -> {
-                process(doc, data, "process", "ProcessGuid", "ProcessId", "Image");
+                process(doc, data, linux, "process", "ProcessGuid", "ProcessId", "Image");
                 DnsFields.fill(doc, data);
             }
             case 2, 11, 15, 23, 26, 27, 28, 29 -> {
-                process(doc, data, "process", "ProcessGuid", "ProcessId", "Image");
+                process(doc, data, linux, "process", "ProcessGuid", "ProcessId", "Image");
                 file(doc, data.take("TargetFilename"));
                 hashes(doc, data, "file");
                 flag(doc, data, "Archived", "sysmon.file.archived");
@@ -131,14 +131,15 @@ public final class SysmonMapper {
                 if (id == 11) doc.put("file.created", SysmonTimes.utc(data.take("CreationUtcTime")).map(Instant::toString).orElse(null));
                 if (id == 27 || id == 28) doc.put(Ecs.EVENT_OUTCOME, "failure");
             }
-            default -> process(doc, data, "process", "ProcessGuid", "ProcessId", "Image");
+            default -> process(doc, data, linux, "process", "ProcessGuid", "ProcessId", "Image");
         }
         return null;
     }
 
-    private static void process(EventDocument doc, EventData data, String prefix, String guid, String pid, String image) {
-        doc.put(prefix + ".entity_id", SysmonIds.entityId(data.take(guid)));
+    private static void process(EventDocument doc, EventData data, boolean linux, String prefix, String guid, String pid,
+                                String image) {
         String number = data.peek(pid);
+        doc.put(prefix + ".entity_id", linux ? SysmonIds.linuxEntityId(data.take(guid), number) : SysmonIds.entityId(data.take(guid)));
         if (number != null && number.trim().matches("\\d{1,10}")) {
             data.take(pid);
             doc.put(prefix + ".pid", Long.parseLong(number.trim()));

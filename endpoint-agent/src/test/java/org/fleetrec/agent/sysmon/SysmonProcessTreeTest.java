@@ -43,11 +43,14 @@ class SysmonProcessTreeTest {
             Set<String> raw = new HashSet<>();
             for (SysmonEvent e : SysmonTestData.events(SysmonTestData.items(file))) {
                 if (e.eventId() != 1) continue;
-                String child = SysmonIds.entityId(e.data().get("ProcessGuid"));
-                String parent = SysmonIds.entityId(e.data().get("ParentProcessGuid"));
+                String child = SysmonIds.entityId(e, "ProcessGuid", "ProcessId");
+                String parent = SysmonIds.entityId(e, "ParentProcessGuid", "ParentProcessId");
                 if (child != null && parent != null) raw.add(parent + " -> " + child);
             }
             Set<String> mapped = new HashSet<>();
+            // One entity, one process creation: a second one would hang two processes' children under one node.
+            Set<String> created = new HashSet<>();
+            List<String> reused = new java.util.ArrayList<>();
             int exits = 0;
             for (EventDocument doc : SysmonTestData.mapped(file)) {
                 String code = doc.text("event.code");
@@ -55,6 +58,7 @@ class SysmonProcessTreeTest {
                     assertEquals("process", doc.text("event.dataset"));
                     assertEquals("executed", doc.text("event.action"));
                     assertTrue(doc.has("process.entity_id"), doc.toString());
+                    if (!created.add(doc.text("process.entity_id"))) reused.add(doc.text("process.entity_id"));
                     if (doc.has("process.parent.entity_id")) {
                         mapped.add(doc.text("process.parent.entity_id") + " -> " + doc.text("process.entity_id"));
                     }
@@ -66,6 +70,7 @@ class SysmonProcessTreeTest {
             }
             assertTrue(!raw.isEmpty(), "no process creations in " + name);
             assertEquals(raw, mapped, name);
+            assertEquals(List.of(), reused, "entity ids created twice in " + name);
             System.out.printf("sysmon tree: %s links=%d exits=%d%n", name, raw.size(), exits);
         }));
     }
