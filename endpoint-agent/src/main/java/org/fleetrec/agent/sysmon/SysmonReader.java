@@ -5,6 +5,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.fleetrec.agent.sysmon.evtx.EvtxEntry;
+import org.fleetrec.agent.sysmon.evtx.EvtxFile;
+import org.fleetrec.agent.sysmon.evtx.EvtxProblem;
+import org.fleetrec.agent.sysmon.evtx.EvtxRecord;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
@@ -25,16 +29,19 @@ import java.util.stream.StreamSupport;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Streams a Sysmon export, plain or gzip (told by its magic bytes), whatever its shape: event XML
- * (with or without a root), JSON lines, or JSON arrays / pretty-printed objects. Every record
- * becomes one {@link SysmonItem}; a bad record becomes a {@link SysmonItem.Failed} with its
- * line and a reason, and reading goes on with the next.
+ * Streams a Sysmon export, plain or gzip (told by its magic bytes), whatever its shape: a Windows
+ * event log file (.evtx, told by its signature), event XML (with or without a root), JSON lines,
+ * or JSON arrays / pretty-printed objects. Every record becomes one {@link SysmonItem}; a bad
+ * record becomes a {@link SysmonItem.Failed} with its line and a reason, and reading goes on
+ * with the next.
  */
 public final class SysmonReader implements Iterator<SysmonItem>, Closeable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PEEK_LIMIT = 16 << 20;
 
+    /** The text being read; null for an evtx file, which is binary. */
     private final BufferedReader in;
+    private final Closeable file;
     private final Source source;
     private SysmonItem next;
     private long records;
@@ -45,7 +52,14 @@ public final class SysmonReader implements Iterator<SysmonItem>, Closeable {
 
     private SysmonReader(BufferedReader in) throws IOException {
         this.in = in;
+        this.file = in;
         this.source = detect();
+    }
+
+    private SysmonReader(EvtxFile evtx) {
+        this.in = null;
+        this.file = evtx;
+        this.source = reader -> reader.evtx(evtx);
     }
 
     public static SysmonReader open(Path file) throws IOException {
@@ -58,7 +72,8 @@ public final class SysmonReader implements Iterator<SysmonItem>, Closeable {
         int b0 = buffered.read();
         int b1 = buffered.read();
         buffered.reset();
-        InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(buffered, 1 << 16) : buffered;
+        InputStream in = b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16) : buffered;
+        if (EvtxFile.startsLikeEvtx(in)) return new SysmonReader(EvtxFile.of(in));
         return new SysmonReader(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16));
     }
 
@@ -97,7 +112,7 @@ public final class SysmonReader implements Iterator<SysmonItem>, Closeable {
 
     @Override
     public void close() throws IOException {
-        in.close();
+        file.close();
     }
 
     private Source detect() throws IOException {
@@ -134,6 +149,20 @@ public final class SysmonReader implements Iterator<SysmonItem>, Closeable {
             return classify(event, chunk.line(), records);
         } catch (IllegalArgumentException e) {
             return new SysmonItem.Failed(e.getMessage(), chunk.line(), records);
+        }
+    }
+
+    /** An evtx file has no lines: its items carry line -1, and a failure's reason names the chunk and file offset. */
+    private SysmonItem evtx(EvtxFile evtx) {
+        if (!evtx.hasNext()) return null;
+        EvtxEntry entry = evtx.next();
+        records++;
+        if (entry instanceof EvtxProblem problem) return new SysmonItem.Failed(problem.reason(), -1, records);
+        EvtxRecord record = (EvtxRecord) entry;
+        try {
+            return classify(SysmonXmlParser.parse(record.xml()), -1, records);
+        } catch (IllegalArgumentException e) {
+            return new SysmonItem.Failed("evtx record " + record.recordId() + ": " + e.getMessage(), -1, records);
         }
     }
 

@@ -17,8 +17,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Every Sysmon file of the shared data reads without an unexplained error, and the mapped events
- * per event id equal the README's tables; everything else is reported as not Sysmon.
+ * Every Sysmon file of the shared data (the attack samples both as .evtx and as their XML
+ * rendering) reads without an unexplained error, and the mapped events per event id equal the
+ * README's tables; everything else is reported as not Sysmon.
  */
 class SysmonCorpusTest {
     private record Expected(String file, int records, Map<Integer, Integer> byId) {
@@ -63,9 +64,16 @@ class SysmonCorpusTest {
             new Expected("windows-sysmon/winlogbeat-golden/collection/sysmon-11-registry.evtx.golden.json", 5, counts(13, 5)),
             new Expected("windows-sysmon/winlogbeat-golden/collection/sysmon-10.2-dns.evtx.golden.EXCERPT-first3.json", 3, counts(22, 3)));
 
+    /** Each attack sample's original .evtx must read to the same counts as its XML rendering. */
+    private static Stream<Expected> withEvtxOriginals() {
+        return FILES.stream().flatMap(e -> e.file().startsWith(EVTX)
+                ? Stream.of(e, new Expected(e.file().replaceAll("\\.xml(\\.gz)?$", ".evtx"), e.records(), e.byId()))
+                : Stream.of(e));
+    }
+
     @TestFactory
     Stream<DynamicTest> everyFileReadsAndMapsAsTheReadmeCounts() {
-        return FILES.stream().map(expected -> DynamicTest.dynamicTest(expected.file(), () -> {
+        return withEvtxOriginals().map(expected -> DynamicTest.dynamicTest(expected.file(), () -> {
             Path file = SysmonTestData.shared(expected.file());
             List<SysmonItem> items = SysmonTestData.items(file);
             List<String> problems = new ArrayList<>();
