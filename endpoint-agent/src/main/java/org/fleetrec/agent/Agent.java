@@ -26,6 +26,9 @@ import org.fleetrec.agent.source.line.LogPosition;
 import org.fleetrec.agent.source.netlink.KernelAudit;
 import org.fleetrec.agent.source.netlink.KernelAuditConfig;
 import org.fleetrec.agent.source.netlink.NetlinkErrorException;
+import org.fleetrec.agent.source.windows.EventLogApi;
+import org.fleetrec.agent.source.windows.EventLogCapture;
+import org.fleetrec.agent.source.windows.SysmonBatch;
 import org.fleetrec.model.EventDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +49,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The agent's data flow: kernel audit → records → events → ECS documents → filter → shipper.
  * The capture thread only hands raw records to a bounded queue (drops are counted);
  * one processing thread does everything else, so nothing downstream can stall capture.
+ * On Windows the capture is Sysmon's event-log channel: its thread hands over batches of documents
+ * already mapped, each with the bookmark to persist with them, through the same queue.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -63,12 +68,26 @@ public final class Agent implements AutoCloseable {
      * A record as it arrived: netlink gives its type apart from the text; a line carries it inside, and
      * a followed log's line the position just past it (else null).
      */
-    private record RawRecord(int type, String text, LogPosition after) {
+    private record RawRecord(int type, String text, LogPosition after) implements Work {
         static final int LINE = -1;
     }
 
+    /** What the processing thread takes: a record, or a batch of the Windows event log. */
+    private sealed interface Work permits RawRecord, EventLogWork {
+    }
+
+    private record EventLogWork(SysmonBatch batch) implements Work {
+    }
+
+    /**
+     * Event-log batches queued at most: the event log keeps what is not taken, so its reader waits rather
+     * than fill memory with a hundred documents per queue slot.
+     */
+    private static final int EVENT_LOG_BATCHES_QUEUED = 8;
+
     private final AgentConfig config;
-    private final BlockingQueue<RawRecord> records = new ArrayBlockingQueue<>(65_536);
+    private final BlockingQueue<Work> records = new ArrayBlockingQueue<>(65_536);
+    private final java.util.concurrent.Semaphore eventLogRoom = new java.util.concurrent.Semaphore(EVENT_LOG_BATCHES_QUEUED);
     private final AgentHealth health = new AgentHealth();
     private final AtomicLong recordedCount = new AtomicLong();
     private final java.util.function.Consumer<EventDocument> recorded;
@@ -84,6 +103,8 @@ public final class Agent implements AutoCloseable {
     private final EventStore store;
     private final UserRuleWatcher userRules;
     private final SourceProgress sourceProgress = new SourceProgress();
+    /** Reading Sysmon's event-log channel (Windows) instead of Linux audit. */
+    private final boolean eventLog;
     private volatile boolean stopping;
 
     public Agent(AgentConfig config) throws IOException, InterruptedException {
@@ -92,7 +113,14 @@ public final class Agent implements AutoCloseable {
 
     /** {@code recorded} sees every document the agent keeps, stamped, before it is shipped. */
     public Agent(AgentConfig config, java.util.function.Consumer<EventDocument> recorded) throws IOException, InterruptedException {
+        this(config, recorded, EventLogApi::windows);
+    }
+
+    /** {@code eventLogApi} gives the Windows event log calls, asked for only when that source is chosen. */
+    Agent(AgentConfig config, java.util.function.Consumer<EventDocument> recorded, EventLogSupplier eventLogApi)
+            throws IOException, InterruptedException {
         this.config = config;
+        this.eventLog = CaptureSelector.readsEventLog(config.auditSource());
         this.recorded = recorded;
         Files.createDirectories(config.stateDir());
         host = HostIdentity.read(config.stateDir());
@@ -109,7 +137,8 @@ public final class Agent implements AutoCloseable {
             agentId = "local-" + host.id();
             shipper = null;
         }
-        stamp = new EventStamp(new SequenceAllocator(config.stateDir().resolve("sequence")), host, agentId);
+        stamp = new EventStamp(new SequenceAllocator(config.stateDir().resolve("sequence")), host, agentId,
+                eventLog ? EventStamp.WINDOWS : EventStamp.LINUX);
 
         UserNames names = new UserNames();
         processes = new ProcessTable(host, PROC);
@@ -118,11 +147,14 @@ public final class Agent implements AutoCloseable {
         assembler = new AuditEventAssembler(this::onEvent, 2_000, System::currentTimeMillis);
 
         // Kernel first, snapshot second: a process started in between is seen by both, never by neither.
-        capture = CaptureSelector.start(config.auditSource(), this::startKernelAudit, this::onLine, store.sourcePosition());
+        capture = CaptureSelector.start(config.auditSource(), this::startKernelAudit, this::onLine,
+                saved -> EventLogCapture.start(eventLogApi.get(), this::onEventLogBatch, saved), store.sourcePosition());
         // A log position saved by an earlier run in log mode is stale once events came another way. Where
         // a followed log starts is safe to persist before any line is read: a stop before the first line
-        // then resumes there too, not at the end.
-        if (!AuditLineSource.MODE_LOG.equals(capture.mode())) store.sourcePosition(null);
+        // then resumes there too, not at the end. The event log's bookmark works the same way.
+        if (!AuditLineSource.MODE_LOG.equals(capture.mode()) && !EventLogCapture.MODE.equals(capture.mode())) {
+            store.sourcePosition(null);
+        }
         capture.startPosition().ifPresent(store::sourcePosition);
         if (capture.controlsKernel()) {
             // User rules follow ours: a crashed run's copies go first, then the host's set is applied.
@@ -132,10 +164,12 @@ public final class Agent implements AutoCloseable {
         } else {
             userRules = null;
         }
-        SnapshotMapper snapshots = new SnapshotMapper(processes, names, PROC);
-        Instant now = Instant.now();
-        for (ProcessTable.Entry entry : processes.snapshot()) {
-            emit(snapshots.map(entry, now));
+        if (!eventLog) { // no /proc on Windows: Sysmon's own events carry the processes
+            SnapshotMapper snapshots = new SnapshotMapper(processes, names, PROC);
+            Instant now = Instant.now();
+            for (ProcessTable.Entry entry : processes.snapshot()) {
+                emit(snapshots.map(entry, now));
+            }
         }
         emit(healthDocument());
         store.flush();
@@ -146,6 +180,12 @@ public final class Agent implements AutoCloseable {
 
     public String mode() {
         return capture.mode();
+    }
+
+    /** Gives the Windows event log calls; only ever asked where that source was chosen. */
+    @FunctionalInterface
+    interface EventLogSupplier {
+        EventLogApi get() throws IOException;
     }
 
     private KernelAudit startKernelAudit() throws IOException {
@@ -209,8 +249,36 @@ public final class Agent implements AutoCloseable {
         if (!records.offer(raw)) health.queueDrops.incrementAndGet();
     }
 
+    /**
+     * Called on the event-log thread; waits for room, as the event log keeps what is not taken yet. Once
+     * stopping, a batch is refused: its bookmark is never persisted, so the next start reads it again.
+     */
+    private boolean onEventLogBatch(SysmonBatch batch) throws InterruptedException {
+        while (!eventLogRoom.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+            if (stopping) return false;
+        }
+        while (!records.offer(new EventLogWork(batch), 100, TimeUnit.MILLISECONDS)) {
+            if (stopping) {
+                eventLogRoom.release();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A batch's documents, then its bookmark: the next flush commits both, so neither is ahead of the other. */
+    private void take(SysmonBatch batch) throws InterruptedException {
+        for (EventDocument doc : batch.documents()) {
+            // The source's own documents (unreadable records, gaps) are never filtered away.
+            if (org.fleetrec.model.Dataset.AGENT.id().equals(doc.text(org.fleetrec.model.Ecs.EVENT_DATASET)) || filter.keep(doc)) {
+                emit(doc);
+            }
+        }
+        if (batch.position() != null) store.sourcePosition(batch.position());
+    }
+
     private void process() {
-        ThreadPriority.boostCurrentThread();
+        if (!eventLog) ThreadPriority.boostCurrentThread(); // Linux's per-thread nice value
         long now = System.currentTimeMillis();
         long nextHealth = now + HEALTH_EVERY_MILLIS;
         long nextStatus = now;
@@ -219,8 +287,11 @@ public final class Agent implements AutoCloseable {
         long nextRetention = now;
         while (!stopping || !records.isEmpty()) {
             try {
-                RawRecord raw = records.poll(100, TimeUnit.MILLISECONDS);
-                if (raw != null) {
+                Work work = records.poll(100, TimeUnit.MILLISECONDS);
+                if (work instanceof EventLogWork taken) {
+                    eventLogRoom.release();
+                    take(taken.batch());
+                } else if (work instanceof RawRecord raw) {
                     try {
                         AuditRecord record = raw.type() == RawRecord.LINE
                                 ? AuditRecordParser.parseLine(raw.text())

@@ -22,7 +22,9 @@ public final class AgentMain {
                          FLEETREC_INGEST_CA (PEM CA file for https), FLEETREC_INGEST_PIN (sha256 certificate fingerprint),
                          FLEETREC_AUDIT_BACKLOG_LIMIT (8192), FLEETREC_AUDIT_BACKLOG_WAIT (kernel ticks, 1),
                          FLEETREC_AUDIT_RATE_LIMIT (0), FLEETREC_WATCH_PATHS (colon-separated; * allowed),
-                         FLEETREC_FILTERS (JSON file, default <state>/filters.json), FLEETREC_SHIP (on|off)
+                         FLEETREC_FILTERS (JSON file, default <state>/filters.json), FLEETREC_SHIP (on|off),
+                         FLEETREC_AUDIT_SOURCE (auto|netlink|audisp|log[:path]|eventlog; auto is netlink, then audisp, then
+                         /var/log/audit/audit.log on Linux, and Sysmon's Microsoft-Windows-Sysmon/Operational channel on Windows)
             """;
 
     private AgentMain() {

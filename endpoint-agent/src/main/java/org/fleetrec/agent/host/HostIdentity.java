@@ -30,8 +30,10 @@ public record HostIdentity(String id, String name, String bootId, String osName,
         return id;
     }
 
+    /** Windows has no /proc: its name is in the environment every process inherits. */
     private static String hostname() {
-        return firstLine(Path.of("/proc/sys/kernel/hostname"), "localhost");
+        String windows = System.getenv("COMPUTERNAME");
+        return firstLine(Path.of("/proc/sys/kernel/hostname"), windows == null || windows.isBlank() ? "localhost" : windows);
     }
 
     private static String readOsName() {

@@ -15,12 +15,12 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** The shared Sysmon reference data (section B of its README), read in place, never copied. */
-final class SysmonTestData {
+public final class SysmonTestData {
     private SysmonTestData() {
     }
 
     /** {@code ../shared/data/<relative>} from the repo root (see AuditTestData); skips the test if absent. */
-    static Path shared(String relative) {
+    public static Path shared(String relative) {
         Path p = Path.of(System.getProperty("fleetrec.root", "."), "../shared/data", relative).normalize();
         assumeTrue(Files.exists(p), "shared reference data not present at " + p
                 + " (see /work/shared/data/README.md section B); skipping");
