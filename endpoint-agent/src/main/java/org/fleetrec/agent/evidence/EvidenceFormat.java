@@ -1,12 +1,11 @@
 package org.fleetrec.agent.evidence;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
+import org.fleetrec.agent.sysmon.SysmonReader;
 
 /**
  * What an evidence file holds, told by its content rather than its name (exports are renamed,
@@ -45,16 +44,7 @@ enum EvidenceFormat {
 
     /** The file's bytes, un-gzipped when it is gzip (told by its magic bytes). */
     static InputStream open(Path file) throws IOException {
-        return decompressed(Files.newInputStream(file));
-    }
-
-    static InputStream decompressed(InputStream raw) throws IOException {
-        BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
-        buffered.mark(2);
-        int b0 = buffered.read();
-        int b1 = buffered.read();
-        buffered.reset();
-        return b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(buffered, 1 << 16) : buffered;
+        return SysmonReader.decompressed(Files.newInputStream(file));
     }
 
     private static boolean startsWith(byte[] data, byte[] prefix) {

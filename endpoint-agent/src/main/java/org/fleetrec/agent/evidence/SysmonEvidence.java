@@ -46,7 +46,8 @@ final class SysmonEvidence {
             for (Iterator<SysmonItem> it = items.iterator(); it.hasNext(); ) {
                 SysmonItem item = it.next();
                 sink.record();
-                String at = file + ":" + item.line();
+                // Binary .evtx records have no line: they are found by their place in the file.
+                String at = item.line() >= 0 ? file + ":" + item.line() : file + " record " + item.record();
                 if (item instanceof SysmonItem.Event e) {
                     event(e.event(), at, sink);
                 } else if (item instanceof SysmonItem.Skipped s) {

@@ -208,6 +208,18 @@ public final class SysmonMapper {
         if (!name.isEmpty()) doc.put("user.name", name).putAll("related.user", List.of(name));
     }
 
+    private static final java.util.regex.Pattern PADDED_HEX = java.util.regex.Pattern.compile("0x0+([0-9a-fA-F]+)");
+
+    /**
+     * Windows renders hex numbers unpadded ({@code 0x3e7}) and python-evtx pads them to their width
+     * ({@code 0x00000000000003e7}): one spelling, so a search for a logon id finds it in either export.
+     */
+    static String unpadded(String value) {
+        if (value == null) return null;
+        java.util.regex.Matcher m = PADDED_HEX.matcher(value);
+        return m.matches() ? "0x" + m.group(1) : value;
+    }
+
     private static void winlog(EventDocument doc, SysmonEvent event, Map<String, String> leftovers) {
         doc.put("winlog.channel", event.channel())
                 .put("winlog.provider_name", event.providerName())
@@ -217,7 +229,7 @@ public final class SysmonMapper {
         if (leftovers.isEmpty()) return;
         // Built as one object: a field name is data, and a dot in it must not make a nested path.
         ObjectNode eventData = JsonNodeFactory.instance.objectNode();
-        leftovers.forEach(eventData::put);
+        leftovers.forEach((name, value) -> eventData.put(name, unpadded(value)));
         doc.put("winlog.event_data", eventData);
     }
 }

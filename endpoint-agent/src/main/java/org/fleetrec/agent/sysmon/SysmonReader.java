@@ -67,14 +67,19 @@ public final class SysmonReader implements Iterator<SysmonItem>, Closeable {
     }
 
     public static SysmonReader of(InputStream raw) throws IOException {
+        InputStream in = decompressed(raw);
+        if (EvtxFile.startsLikeEvtx(in)) return new SysmonReader(EvtxFile.of(in));
+        return new SysmonReader(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16));
+    }
+
+    /** The bytes of {@code raw}, un-gzipped when they are gzip (told by the magic bytes, not a name); mark is supported. */
+    public static InputStream decompressed(InputStream raw) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
         buffered.mark(2);
         int b0 = buffered.read();
         int b1 = buffered.read();
         buffered.reset();
-        InputStream in = b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16) : buffered;
-        if (EvtxFile.startsLikeEvtx(in)) return new SysmonReader(EvtxFile.of(in));
-        return new SysmonReader(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16));
+        return b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16) : buffered;
     }
 
     /** Every item of a file, read lazily; closing the stream closes the file. */

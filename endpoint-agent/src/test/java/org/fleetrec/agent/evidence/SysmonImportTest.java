@@ -133,6 +133,34 @@ class SysmonImportTest {
         assertEquals(93, sameRecordTwice, "the same record from two exports of it gets one id");
     }
 
+    /**
+     * A machine's .evtx and an XML rendering of it are the same records: importing both stores each
+     * event once, and the binary file yields exactly what its rendering does.
+     */
+    @Test
+    void anEvtxFileAndItsRenderingAreTheSameEvents() throws Exception {
+        List<Path> evtx = new ArrayList<>();
+        List<Path> xml = new ArrayList<>();
+        for (Expected expected : FILES) {
+            if (!expected.file().startsWith(EVTX)) continue;
+            Path rendering = CollectingRun.shared(expected.file());
+            xml.add(rendering);
+            evtx.add(rendering.resolveSibling(rendering.getFileName().toString().replaceFirst("\\.xml(\\.gz)?$", ".evtx")));
+        }
+        CollectingRun fromEvtx = CollectingRun.of(null, evtx);
+        CollectingRun fromXml = CollectingRun.of(null, xml);
+        assertEquals(fromXml.summary.records(), fromEvtx.summary.records());
+        assertEquals(Map.of(), fromEvtx.summary.failed());
+        assertEquals(fromXml.summary.skipped(), fromEvtx.summary.skipped().entrySet().stream().collect(Collectors.toMap(
+                Map.Entry::getKey, e -> fromXml.summary.skipped().get(e.getKey()))), "the same records skipped for the same reasons");
+        assertEquals(new TreeSet<>(keys(fromXml.documents)), new TreeSet<>(keys(fromEvtx.documents)), "the same document ids");
+        Map<String, String> xmlDocs = new HashMap<>();
+        fromXml.documents.forEach(d -> xmlDocs.put(key(d), withoutSource(d)));
+        for (EventDocument doc : fromEvtx.documents) {
+            assertEquals(xmlDocs.get(key(doc)), withoutSource(doc), "the same document for " + key(doc));
+        }
+    }
+
     private static List<String> keys(List<EventDocument> docs) {
         return docs.stream().map(SysmonImportTest::key).toList();
     }
