@@ -25,6 +25,7 @@ final class AdminCommand {
                    ingest-server secrets revoke <id>
                    ingest-server agents list [--json]
                    ingest-server agents revoke <agent-id>     its token stops working; the host must enroll again
+                   ingest-server templates install            install or upgrade the index templates, then exit
             environment: FLEETREC_ES_URL and its credentials, as for the server
             """;
 
@@ -77,6 +78,13 @@ final class AdminCommand {
                                     TerminalText.safe(a.hostId()), TerminalText.safe(a.hostName()));
                         }
                     }
+                }
+                case "templates install" -> {
+                    // What the server does at start, alone: a deployment can order it before any writer starts.
+                    TemplateInstaller.Result result = new TemplateInstaller(client).install();
+                    out.println("index templates version " + org.fleetrec.templates.TemplateSet.VERSION + ": "
+                            + result.installed() + " installed, " + result.upToDate() + " up to date, "
+                            + result.newerOnCluster() + " newer on the cluster (left alone)");
                 }
                 case "secrets revoke", "agents revoke" -> {
                     if (args.size() < 3) {

@@ -144,6 +144,20 @@ class IngestServerIT {
         assertFalse(host.path("last_seen").asText().isEmpty());
     }
 
+    @Test
+    void templatesInstallPutsBackWhatIsMissingAndThenHasNothingToDo() throws Exception {
+        int templates = org.fleetrec.templates.TemplateSet.componentTemplates().size()
+                + org.fleetrec.templates.TemplateSet.indexTemplates().size();
+        client.indices().deleteIndexTemplate(d -> d.name("fleet-deadletter"));
+        try {
+            assertTrue(admin("templates", "install").contains(": 1 installed, " + (templates - 1) + " up to date, 0 newer"));
+            assertTrue(client.indices().existsIndexTemplate(e -> e.name("fleet-deadletter")).value());
+            assertTrue(admin("templates", "install").contains(": 0 installed, " + templates + " up to date"));
+        } finally {
+            new org.fleetrec.templates.TemplateInstaller(client).install(); // the server's readiness needs them all
+        }
+    }
+
     private static String admin(String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
