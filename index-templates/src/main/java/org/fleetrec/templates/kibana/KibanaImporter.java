@@ -153,7 +153,12 @@ public final class KibanaImporter {
             throw new ImportFailed("TLS with " + where + " failed: " + e.getMessage()
                     + (target.ca() == null ? "; for a certificate of your own CA give --ca FILE" : ""), UNREACHABLE, e);
         } catch (IOException e) {
-            throw new ImportFailed("talking to " + where + " failed: " + e, UNREACHABLE, e);
+            // A plain-HTTP server answering a ClientHello fails the exchange in ways that depend on timing
+            // (an SSLException, or an end of stream before any header): over https, both get the TLS hint.
+            boolean tls = "https".equals(target.url().getScheme());
+            throw new ImportFailed((tls ? "talking to " + where + " over TLS failed: " : "talking to " + where + " failed: ") + e
+                    + (tls && target.ca() == null ? "; if it speaks plain HTTP use http://, for a certificate of your own CA give --ca FILE" : ""),
+                    UNREACHABLE, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ImportFailed("interrupted while waiting for " + where, UNREACHABLE, e);
