@@ -29,9 +29,10 @@ public final class ElasticsearchClients {
     }
 
     public static ElasticsearchClient create(ElasticsearchSettings settings) {
-        var url = settings.url();
-        int port = url.getPort() > 0 ? url.getPort() : ("https".equals(url.getScheme()) ? 443 : 9200);
-        RestClientBuilder builder = RestClient.builder(new HttpHost(url.getHost(), port, url.getScheme()));
+        HttpHost[] hosts = settings.urls().stream().map(url -> new HttpHost(url.getHost(),
+                url.getPort() > 0 ? url.getPort() : ("https".equals(url.getScheme()) ? 443 : 9200), url.getScheme()))
+                .toArray(HttpHost[]::new);
+        RestClientBuilder builder = RestClient.builder(hosts);
         if (settings.apiKey() != null) {
             builder.setDefaultHeaders(new Header[]{new BasicHeader("Authorization", "ApiKey " + settings.apiKey())});
         }

@@ -31,4 +31,15 @@ class ElasticsearchSettingsTest {
         assertFalse(settings.toString().contains("abc=="));
         assertThrows(IllegalArgumentException.class, () -> ElasticsearchSettings.fromEnvironment(Map.of(), null));
     }
+
+    @Test
+    void aCommaListNamesEveryNodeOfOneCluster() {
+        ElasticsearchSettings settings = ElasticsearchSettings.fromEnvironment(Map.of(
+                "FLEETREC_ES_URL", "http://127.0.0.1:9201, http://u:secret@127.0.0.1:9202,"), null);
+        assertEquals(java.util.List.of(java.net.URI.create("http://127.0.0.1:9201"), java.net.URI.create("http://127.0.0.1:9202")),
+                settings.urls());
+        assertEquals("http://127.0.0.1:9201,http://127.0.0.1:9202", settings.redactedUrl());
+        assertThrows(IllegalArgumentException.class,
+                () -> ElasticsearchSettings.fromEnvironment(Map.of("FLEETREC_ES_URL", " , "), null));
+    }
 }
