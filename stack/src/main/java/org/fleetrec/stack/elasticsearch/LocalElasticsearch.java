@@ -79,15 +79,17 @@ public final class LocalElasticsearch implements AutoCloseable {
     private final Path controlDir;
     private final Path nodeDir;
     private final URI url;
+    private final int transportPort;
     private final Process launcher;
     private final ProcessHandle server;
     private boolean closed;
 
-    private LocalElasticsearch(String nodeName, Path controlDir, Path nodeDir, URI url, Process launcher,
+    private LocalElasticsearch(String nodeName, Path controlDir, Path nodeDir, URI url, int transportPort, Process launcher,
             ProcessHandle server) {
         this.nodeName = nodeName;
         this.controlDir = controlDir;
         this.nodeDir = nodeDir;
+        this.transportPort = transportPort;
         this.url = url;
         this.launcher = launcher;
         this.server = server;
@@ -125,8 +127,21 @@ public final class LocalElasticsearch implements AutoCloseable {
         return start(workDir, nodeName, startTimeout, heapOptions, 0);
     }
 
+    /**
+     * Starts a node of a cluster of several on this machine ({@code membership}); it is healthy once
+     * it answers for that cluster at yellow or better.
+     */
+    public static LocalElasticsearch start(Path workDir, String nodeName, ClusterMembership membership) {
+        return start(workDir, nodeName, defaultStartTimeout(), heapOptions(), 0, membership);
+    }
+
     static LocalElasticsearch start(Path workDir, String nodeName, Duration startTimeout, String heapOptions,
                                     int httpPort) {
+        return start(workDir, nodeName, startTimeout, heapOptions, httpPort, null);
+    }
+
+    static LocalElasticsearch start(Path workDir, String nodeName, Duration startTimeout, String heapOptions,
+                                    int httpPort, ClusterMembership membership) {
         Layout.checkNodeName(nodeName);
         Path realWorkDir = Layout.workDir(workDir);
         Path controlDir = Layout.controlDir(realWorkDir, nodeName);
@@ -141,7 +156,7 @@ public final class LocalElasticsearch implements AutoCloseable {
                     stopOrphan(realWorkDir, nodeName, controlDir);
                     for (int attempt = 1;; attempt++) {
                         try {
-                            return launch(realWorkDir, nodeName, controlDir, startTimeout, heapOptions, httpPort);
+                            return launch(realWorkDir, nodeName, controlDir, startTimeout, heapOptions, httpPort, membership);
                         } catch (IllegalStateException e) {
                             // the free ports we picked were taken before Elasticsearch bound them: pick again
                             Path console = Layout.base(realWorkDir).resolve("es-" + nodeName).resolve("logs")
@@ -198,6 +213,11 @@ public final class LocalElasticsearch implements AutoCloseable {
         return url;
     }
 
+    /** The port other nodes of its cluster join it on. */
+    public int transportPort() {
+        return transportPort;
+    }
+
     /** Pid of the Elasticsearch server JVM. */
     public long pid() {
         return server.pid();
@@ -242,7 +262,7 @@ public final class LocalElasticsearch implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ start
 
     private static LocalElasticsearch launch(Path realWorkDir, String nodeName, Path controlDir,
-            Duration startTimeout, String heapOptions, int requestedHttpPort) throws IOException {
+            Duration startTimeout, String heapOptions, int requestedHttpPort, ClusterMembership membership) throws IOException {
         boolean root = Posix.isRoot();
         Path install = ElasticsearchDistribution.install(realWorkDir);
         Path nodeDir = Layout.base(realWorkDir).resolve("es-" + nodeName);
@@ -266,7 +286,7 @@ public final class LocalElasticsearch implements AutoCloseable {
         }
         URI url = URI.create("http://127.0.0.1:" + httpPort);
         Files.writeString(config.resolve("elasticsearch.yml"),
-                elasticsearchYml(install, nodeName, httpPort, transportPort, data, logs), StandardCharsets.UTF_8);
+                elasticsearchYml(install, nodeName, httpPort, transportPort, data, logs, membership), StandardCharsets.UTF_8);
         Path esPidFile = tmp.resolve(ES_PID_FILE);
         Files.deleteIfExists(esPidFile);
         Path console = logs.resolve("console.log");
@@ -315,7 +335,7 @@ public final class LocalElasticsearch implements AutoCloseable {
 
         ProcessHandle server = null;
         try {
-            server = awaitStarted(nodeName, nodeDir, url, launcher, esPidFile, startTimeout);
+            server = awaitStarted(nodeName, clusterName(nodeName, membership), nodeDir, url, launcher, esPidFile, startTimeout);
         } finally {
             if (server == null) {
                 List<ProcessHandle> started = new ArrayList<>();
@@ -329,10 +349,10 @@ public final class LocalElasticsearch implements AutoCloseable {
         }
         starting.serverPid = server.pid();
         starting.write(controlDir);
-        return new LocalElasticsearch(nodeName, controlDir, nodeDir, url, launcher, server);
+        return new LocalElasticsearch(nodeName, controlDir, nodeDir, url, transportPort, launcher, server);
     }
 
-    private static ProcessHandle awaitStarted(String nodeName, Path nodeDir, URI url, Process launcher,
+    private static ProcessHandle awaitStarted(String nodeName, String clusterName, Path nodeDir, URI url, Process launcher,
             Path esPidFile, Duration timeout) {
         Path console = nodeDir.resolve("logs").resolve("console.log");
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -346,7 +366,7 @@ public final class LocalElasticsearch implements AutoCloseable {
                 throw startFailure(nodeName, "Elasticsearch exited with code " + launcher.exitValue(), console);
             }
             if (!healthy) {
-                healthy = isHealthy(url, nodeName);
+                healthy = isHealthy(url, clusterName);
             }
             if (healthy && server != null) {
                 return server;
@@ -379,7 +399,7 @@ public final class LocalElasticsearch implements AutoCloseable {
     }
 
     /** Yellow or better, and really our cluster (not something else that grabbed the port). */
-    private static boolean isHealthy(URI url, String nodeName) {
+    private static boolean isHealthy(URI url, String clusterName) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/_cluster/health?wait_for_status=yellow"
                 + "&timeout=2s"))
                 .timeout(Duration.ofSeconds(10))
@@ -388,7 +408,7 @@ public final class LocalElasticsearch implements AutoCloseable {
         try {
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200
-                    && response.body().replace(" ", "").contains("\"cluster_name\":\"fleetrec-" + nodeName + "\"");
+                    && response.body().replace(" ", "").contains("\"cluster_name\":\"" + clusterName + "\"");
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -402,13 +422,35 @@ public final class LocalElasticsearch implements AutoCloseable {
                 + "\n--- last lines of " + console + " ---\n" + tail(console, 60));
     }
 
+    /** A node alone is a cluster named after it; a member's cluster is named after the cluster. */
+    private static String clusterName(String nodeName, ClusterMembership membership) {
+        return "fleetrec-" + (membership == null ? nodeName : membership.clusterName());
+    }
+
     static String elasticsearchYml(Path install, String nodeName, int httpPort, int transportPort, Path data,
             Path logs) {
+        return elasticsearchYml(install, nodeName, httpPort, transportPort, data, logs, null);
+    }
+
+    static String elasticsearchYml(Path install, String nodeName, int httpPort, int transportPort, Path data,
+            Path logs, ClusterMembership membership) {
         StringBuilder yml = new StringBuilder()
                 .append("# Written by Fleet Recorder (LocalElasticsearch) on every start; edits are overwritten.\n")
-                .append("cluster.name: ").append(quote("fleetrec-" + nodeName)).append('\n')
-                .append("node.name: ").append(quote(nodeName)).append('\n')
-                .append("discovery.type: single-node\n")
+                .append("cluster.name: ").append(quote(clusterName(nodeName, membership))).append('\n')
+                .append("node.name: ").append(quote(nodeName)).append('\n');
+        if (membership == null) {
+            yml.append("discovery.type: single-node\n");
+        } else {
+            yml.append("node.roles: ").append(membership.masterEligible() ? "[ master, data, ingest ]" : "[ data, ingest ]").append('\n');
+            if (membership.bootstraps()) {
+                yml.append("cluster.initial_master_nodes: [ ").append(quote(nodeName)).append(" ]\n")
+                        .append("discovery.seed_hosts: [ ]\n");
+            } else {
+                yml.append("discovery.seed_hosts: [ ").append(String.join(", ", membership.seedTransportPorts().stream()
+                        .map(p -> quote("127.0.0.1:" + p)).toList())).append(" ]\n");
+            }
+        }
+        yml
                 .append("network.host: 127.0.0.1\n")
                 .append("http.port: ").append(httpPort).append('\n')
                 .append("transport.port: ").append(transportPort).append('\n')
