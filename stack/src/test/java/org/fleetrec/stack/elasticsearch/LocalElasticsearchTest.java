@@ -157,6 +157,23 @@ class LocalElasticsearchTest {
     }
 
     @Test
+    void aMemberJoinsItsClusterInsteadOfFormingOneOfItsOwn() throws Exception {
+        Path install = ElasticsearchDistribution.install(workDir());
+        String alone = LocalElasticsearch.elasticsearchYml(install, "x", 1, 2, Path.of("/d"), Path.of("/l"));
+        assertTrue(alone.contains("discovery.type: single-node") && alone.contains("cluster.name: \"fleetrec-x\""));
+        String first = LocalElasticsearch.elasticsearchYml(install, "a", 1, 2, Path.of("/d"), Path.of("/l"),
+                ClusterMembership.first("mn"));
+        assertTrue(first.contains("cluster.name: \"fleetrec-mn\"") && first.contains("cluster.initial_master_nodes: [ \"a\" ]")
+                && first.contains("node.roles: [ master, data, ingest ]") && !first.contains("single-node"), first);
+        String data = LocalElasticsearch.elasticsearchYml(install, "b", 3, 4, Path.of("/d"), Path.of("/l"),
+                ClusterMembership.dataNode("mn", 2));
+        assertTrue(data.contains("discovery.seed_hosts: [ \"127.0.0.1:2\" ]") && data.contains("node.roles: [ data, ingest ]")
+                && !data.contains("initial_master_nodes") && data.contains("cluster.name: \"fleetrec-mn\""), data);
+        assertThrows(IllegalArgumentException.class, () -> new ClusterMembership("mn", java.util.List.of(), false),
+                "a cluster's first node must be able to become its master");
+    }
+
+    @Test
     void failedStartReportsTheConsoleTailAndLeavesNothingRunning() throws Exception {
         Path workDir = workDir();
         IllegalStateException e = assertThrows(IllegalStateException.class,
