@@ -11,9 +11,14 @@ public interface Capture extends AutoCloseable {
     String mode();
 
     /** The kernel's lost counter, or -1 when this mode cannot read it. */
-    long kernelLost();
+    default long kernelLost() {
+        return -1;
+    }
 
-    long kernelBacklog();
+    /** The kernel's backlog, or -1 when this mode cannot read it. */
+    default long kernelBacklog() {
+        return -1;
+    }
 
     /** Records the source itself could not keep (socket overruns, unreadable lines). */
     long overruns();

@@ -18,15 +18,7 @@ public final class LineCapture implements Capture {
         return source.mode();
     }
 
-    @Override
-    public long kernelLost() {
-        return -1;
-    }
 
-    @Override
-    public long kernelBacklog() {
-        return -1;
-    }
 
     @Override
     public long overruns() {

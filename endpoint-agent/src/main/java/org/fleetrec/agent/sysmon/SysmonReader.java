@@ -20,8 +20,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
@@ -35,7 +33,7 @@ import java.util.zip.GZIPInputStream;
  * record becomes a {@link SysmonItem.Failed} with its line and a reason, and reading goes on
  * with the next.
  */
-public final class SysmonReader implements Iterator<SysmonItem>, Closeable {
+public final class SysmonReader extends ReadAhead<SysmonItem> implements Closeable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PEEK_LIMIT = 16 << 20;
 
@@ -43,7 +41,6 @@ public final class SysmonReader implements Iterator<SysmonItem>, Closeable {
     private final BufferedReader in;
     private final Closeable file;
     private final Source source;
-    private SysmonItem next;
     private long records;
 
     private interface Source {
@@ -96,23 +93,8 @@ public final class SysmonReader implements Iterator<SysmonItem>, Closeable {
     }
 
     @Override
-    public boolean hasNext() {
-        if (next == null) {
-            try {
-                next = source.next(this);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return next != null;
-    }
-
-    @Override
-    public SysmonItem next() {
-        if (!hasNext()) throw new NoSuchElementException();
-        SysmonItem item = next;
-        next = null;
-        return item;
+    protected SysmonItem readNext() throws IOException {
+        return source.next(this);
     }
 
     @Override

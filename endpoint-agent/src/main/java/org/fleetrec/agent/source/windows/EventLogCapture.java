@@ -54,15 +54,7 @@ public final class EventLogCapture implements Capture {
         return MODE;
     }
 
-    @Override
-    public long kernelLost() {
-        return -1;
-    }
 
-    @Override
-    public long kernelBacklog() {
-        return -1;
-    }
 
     @Override
     public long overruns() {

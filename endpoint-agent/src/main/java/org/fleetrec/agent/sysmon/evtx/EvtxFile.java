@@ -8,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
@@ -22,7 +20,7 @@ import java.util.stream.StreamSupport;
  * by the header's chunk count, which a dirty file may understate. A chunk whose header checksum
  * fails is skipped (its record offsets cannot be trusted); a bad record costs only itself.
  */
-public final class EvtxFile implements Iterator<EvtxEntry>, Closeable {
+public final class EvtxFile extends org.fleetrec.agent.sysmon.ReadAhead<EvtxEntry> implements Closeable {
     private static final byte[] MAGIC = "ElfFile\0".getBytes(StandardCharsets.US_ASCII);
 
     private final InputStream in;
@@ -32,16 +30,15 @@ public final class EvtxFile implements Iterator<EvtxEntry>, Closeable {
     private EvtxChunk chunk;
     private ChunkBytes chunkBytes;
     private long chunkOffset;
-    private EvtxEntry next;
-    private boolean ended;
+    /** A file cut inside its header yields this one problem and nothing else. */
+    private EvtxProblem cutHeader;
 
     private EvtxFile(InputStream in, byte[] head) {
         this.in = in;
         if (head.length < EvtxHeader.SIZE) {
             this.header = null;
-            this.next = new EvtxProblem("file ends after " + head.length + " bytes, inside its " + EvtxHeader.SIZE
+            this.cutHeader = new EvtxProblem("file ends after " + head.length + " bytes, inside its " + EvtxHeader.SIZE
                     + "-byte header: it holds no chunks", head.length, EvtxProblem.UNKNOWN);
-            this.ended = true;
         } else {
             this.header = EvtxHeader.parse(new ChunkBytes(head, head.length));
         }
@@ -95,32 +92,17 @@ public final class EvtxFile implements Iterator<EvtxEntry>, Closeable {
     }
 
     @Override
-    public boolean hasNext() {
-        if (next == null && !ended) {
-            try {
-                next = advance();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            if (next == null) ended = true;
-        }
-        return next != null;
-    }
-
-    @Override
-    public EvtxEntry next() {
-        if (!hasNext()) throw new NoSuchElementException();
-        EvtxEntry entry = next;
-        next = null;
-        return entry;
-    }
-
-    @Override
     public void close() throws IOException {
         in.close();
     }
 
-    private EvtxEntry advance() throws IOException {
+    @Override
+    protected EvtxEntry readNext() throws IOException {
+        if (header == null) {
+            EvtxProblem problem = cutHeader;
+            cutHeader = null;
+            return problem;
+        }
         while (true) {
             if (chunk != null) {
                 EvtxEntry entry = chunk.next();
