@@ -12,6 +12,9 @@ public final class IndexNames {
     public static final String AGENTS = "fleet-agents";
     public static final String ENROLLMENT_SECRETS = "fleet-enrollment-secrets";
     public static final String DEADLETTER_PREFIX = "fleet-deadletter-";
+    /** Daily alert indices, named by the start of the alert's grouping window. */
+    public static final String ALERTS_PREFIX = "fleet-alerts-";
+    public static final String ALL_ALERTS = "fleet-alerts-*";
     public static final String API_TOKENS = "fleet-api-tokens";
     public static final String USERS = "fleet-users";
     /** Who searched what in the web app: one document an API call. */
@@ -25,6 +28,10 @@ public final class IndexNames {
 
     public static String deadletter(Instant receivedAt) {
         return DEADLETTER_PREFIX + day(receivedAt);
+    }
+
+    public static String alerts(Instant windowStart) {
+        return ALERTS_PREFIX + day(windowStart);
     }
 
     /** A day's name, remembered: the ingest server names an index for every document, nearly all of one day. */

@@ -93,6 +93,36 @@ class TemplateInstallerIT {
         assertThrows(ElasticsearchException.class, () -> client.index(i -> i.index(index).id("2").document(bad)));
     }
 
+    /** Alerts: ids and names are keywords, times dates, command lines searchable by word, nothing unnamed taken. */
+    @Test
+    void alertIndicesAreTypedAndStrict() throws Exception {
+        new TemplateInstaller(client).install();
+        String index = org.fleetrec.model.IndexNames.alerts(java.time.Instant.parse("2026-01-01T00:10:00Z"));
+        assertEquals("fleet-alerts-2026.01.01", index);
+        var doc = EventCodec.mapper().readTree("""
+                {"@timestamp":"2026-01-01T00:10:00Z","event":{"kind":"alert","severity":73},
+                 "rule":{"id":"r1","name":"Reverse shell","level":"high","tags":["attack.t1059.004"]},
+                 "threat":{"technique":{"id":["T1059"],"subtechnique":{"id":["T1059.004"]}}},
+                 "host":{"id":"h1"},"process":{"pid":7,"command_line":"bash -i","parent":{"command_line":"sshd"}},
+                 "source":{"ip":"10.0.0.1"},
+                 "fleet":{"alert":{"id":"a1","status":"open","count":3,"first_seen":"2026-01-01T00:10:00Z",
+                  "event":{"index":"fleet-events-process-2026.01.01","id":"ag:1","ids":["ag:1","ag:2"]}}}}""");
+        client.index(i -> i.index(index).id("a1").document(doc));
+        Map<String, Property> properties = client.indices().getMapping(m -> m.index(index)).get(index).mappings().properties();
+        var alert = properties.get("fleet").object().properties().get("alert").object().properties();
+        assertTrue(alert.get("id").isKeyword());
+        assertTrue(alert.get("count").isLong());
+        assertTrue(alert.get("first_seen").isDate());
+        assertTrue(properties.get("rule").object().properties().get("id").isKeyword());
+        assertTrue(properties.get("source").object().properties().get("ip").isIp());
+        Property commandLine = properties.get("process").object().properties().get("command_line");
+        assertTrue(commandLine.isKeyword());
+        assertTrue(commandLine.keyword().fields().get("text").isText());
+
+        var unknown = EventCodec.mapper().readTree("{\"@timestamp\":\"2026-01-01T00:00:00Z\",\"rule\":{\"surprise\":1}}");
+        assertThrows(ElasticsearchException.class, () -> client.index(i -> i.index(index).id("a2").document(unknown)));
+    }
+
     @Test
     void credentialIndicesAreStrict() throws Exception {
         new TemplateInstaller(client).install();

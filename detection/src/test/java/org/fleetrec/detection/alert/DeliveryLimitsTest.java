@@ -1,0 +1,53 @@
+package org.fleetrec.detection.alert;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DeliveryLimitsTest {
+    private final DeliveryLimits limits = new DeliveryLimits(10, 8, Duration.ofMillis(100), Duration.ofSeconds(2),
+            Duration.ofSeconds(30), Duration.ofSeconds(1));
+
+    @Test
+    void backoffDoublesWithJitterUpToItsCap() {
+        for (int retry = 1; retry <= 8; retry++) {
+            long base = Math.min(100L << (retry - 1), 2000);
+            Set<Long> seen = new HashSet<>();
+            for (int i = 0; i < 200; i++) {
+                long wait = limits.delay(retry, null).toMillis();
+                assertTrue(wait >= base / 2 && wait <= base, "retry " + retry + " waited " + wait);
+                seen.add(wait);
+            }
+            assertTrue(seen.size() > 5, "jittered: " + seen.size() + " distinct waits");
+        }
+        assertTrue(limits.delay(60, null).toMillis() <= 2000, "no overflow on many retries");
+    }
+
+    @Test
+    void retryAfterWinsButIsCapped() {
+        Instant now = Instant.parse("2026-03-04T10:00:00Z");
+        assertEquals(Duration.ofSeconds(7), DeliveryLimits.retryAfter("7", now));
+        assertEquals(Duration.ofSeconds(90), DeliveryLimits.retryAfter("Wed, 04 Mar 2026 10:01:30 GMT", now));
+        assertEquals(Duration.ZERO, DeliveryLimits.retryAfter("Wed, 04 Mar 2026 09:00:00 GMT", now));
+        assertNull(DeliveryLimits.retryAfter("soon", now));
+        assertNull(DeliveryLimits.retryAfter(null, now));
+        assertEquals(Duration.ofSeconds(7), limits.delay(1, Duration.ofSeconds(7)));
+        assertEquals(Duration.ofSeconds(30), limits.delay(1, Duration.ofHours(1)), "a receiver cannot park an output for an hour");
+    }
+
+    @Test
+    void nonsenseLimitsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> limits.withQueue(0));
+        assertThrows(IllegalArgumentException.class, () -> limits.withAttempts(0));
+        assertThrows(IllegalArgumentException.class, () -> new DeliveryLimits(1, 1, Duration.ofSeconds(5), Duration.ofSeconds(1),
+                Duration.ZERO, Duration.ZERO));
+    }
+}
