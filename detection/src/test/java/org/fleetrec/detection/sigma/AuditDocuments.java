@@ -1,0 +1,39 @@
+package org.fleetrec.detection.sigma;
+
+import org.fleetrec.agent.audit.AuditEvent;
+import org.fleetrec.agent.audit.AuditEventAssembler;
+import org.fleetrec.agent.audit.AuditRecordParser;
+import org.fleetrec.agent.host.HostIdentity;
+import org.fleetrec.agent.process.EventMapper;
+import org.fleetrec.agent.process.ProcessTable;
+import org.fleetrec.model.EventDocument;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A recorded audit.log as the agent's importer would map it: records, events, then ECS documents. */
+final class AuditDocuments {
+    private AuditDocuments() {
+    }
+
+    static List<EventDocument> of(Path log) throws IOException {
+        return of(Files.readAllLines(log));
+    }
+
+    static List<EventDocument> of(List<String> lines) {
+        List<AuditEvent> events = new ArrayList<>();
+        AuditEventAssembler assembler = new AuditEventAssembler(events::add, 2_000);
+        for (String line : lines) {
+            if (!line.isBlank()) assembler.accept(AuditRecordParser.parseLine(line));
+        }
+        assembler.flushAll();
+        EventMapper mapper = EventMapper.forEvidence(ProcessTable.forEvidence(
+                new HostIdentity("host-1", "lab", "boot-1", "Linux", "5.4", "amd64")));
+        List<EventDocument> docs = new ArrayList<>();
+        for (AuditEvent e : events) docs.addAll(mapper.map(e));
+        return docs;
+    }
+}
