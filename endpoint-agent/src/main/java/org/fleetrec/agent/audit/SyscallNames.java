@@ -27,7 +27,8 @@ public final class SyscallNames {
             Map.entry(152, "setfsgid"), Map.entry(198, "socket"), Map.entry(200, "bind"), Map.entry(201, "listen"),
             Map.entry(202, "accept"), Map.entry(203, "connect"), Map.entry(220, "clone"), Map.entry(221, "execve"),
             Map.entry(242, "accept4"), Map.entry(273, "finit_module"), Map.entry(276, "renameat2"),
-            Map.entry(281, "execveat"), Map.entry(435, "clone3"), Map.entry(437, "openat2"));
+            Map.entry(281, "execveat"), Map.entry(435, "clone3"), Map.entry(437, "openat2"),
+            Map.entry(33, "mknodat"), Map.entry(92, "personality"), Map.entry(116, "syslog"), Map.entry(179, "sysinfo"));
 
     private SyscallNames() {
     }

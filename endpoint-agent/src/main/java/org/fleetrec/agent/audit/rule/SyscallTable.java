@@ -91,6 +91,12 @@ public final class SyscallTable {
             "setxattr", 188, new int[] {226},
             "memfd_create", 319, new int[] {356},
             "bpf", 321, new int[] {357},
+            // Named for detection rules that test them (ASLR off, kernel log and system probing, device nodes).
+            "personality", 135, new int[] {136},
+            "syslog", 103, new int[] {103},
+            "sysinfo", 99, new int[] {116},
+            "mknod", 133, new int[] {14},
+            "mknodat", 259, new int[] {297},
         };
         for (int i = 0; i < t.length; i += 3) {
             String name = (String) t[i];
