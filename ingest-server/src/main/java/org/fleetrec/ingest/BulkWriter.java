@@ -51,8 +51,11 @@ final class BulkWriter implements AutoCloseable {
     record Refusal(int index, String reason) {
     }
 
-    /** What happened to the documents of one batch. */
-    record Outcome(int stored, int alreadyStored, List<Refusal> refused) {
+    /**
+     * What happened to the documents of one batch; {@code created} marks the places of those stored
+     * now, not before: only they are new to anything that follows the stream (detection).
+     */
+    record Outcome(int stored, int alreadyStored, List<Refusal> refused, java.util.BitSet created) {
     }
 
     private final BulkIngester<Slot> ingester;
@@ -80,7 +83,7 @@ final class BulkWriter implements AutoCloseable {
 
     /** Writes the operations and waits until each is settled; throws when Elasticsearch kept refusing. */
     Outcome write(List<BulkOperation> operations) throws EventWriter.Backpressure {
-        if (operations.isEmpty()) return new Outcome(0, 0, List.of());
+        if (operations.isEmpty()) return new Outcome(0, 0, List.of(), new java.util.BitSet());
         Batch batch = new Batch(operations.size());
         for (int i = 0; i < operations.size(); i++) ingester.add(operations.get(i), new Slot(batch, operations.get(i), i, 1));
         try {
@@ -115,6 +118,7 @@ final class BulkWriter implements AutoCloseable {
         final AtomicInteger stored = new AtomicInteger();
         final AtomicInteger alreadyStored = new AtomicInteger();
         final List<Refusal> refused = Collections.synchronizedList(new ArrayList<>());
+        final java.util.BitSet created = new java.util.BitSet();
 
         Batch(int size) {
             unsettled = new AtomicInteger(size);
@@ -122,7 +126,11 @@ final class BulkWriter implements AutoCloseable {
 
         void settle() {
             if (unsettled.decrementAndGet() == 0) {
-                done.complete(new Outcome(stored.get(), alreadyStored.get(), List.copyOf(refused)));
+                java.util.BitSet createdNow;
+                synchronized (created) {
+                    createdNow = (java.util.BitSet) created.clone();
+                }
+                done.complete(new Outcome(stored.get(), alreadyStored.get(), List.copyOf(refused), createdNow));
             }
         }
 
@@ -174,6 +182,9 @@ final class BulkWriter implements AutoCloseable {
                 int status = item.status();
                 if (status >= 200 && status < 300) {
                     slot.batch().stored.incrementAndGet();
+                    synchronized (slot.batch().created) {
+                        slot.batch().created.set(slot.index());
+                    }
                     slot.batch().settle();
                 } else if (status == 409) {
                     slot.batch().alreadyStored.incrementAndGet();

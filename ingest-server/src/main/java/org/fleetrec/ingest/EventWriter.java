@@ -34,8 +34,15 @@ final class EventWriter {
     private final HostDirectory hosts;
     private final DocumentStamper stamper = new DocumentStamper();
     private final IngestMetrics metrics;
+    /** Null when no rules are configured. */
+    private final LiveDetection detection;
 
     EventWriter(BulkWriter bulk, HostDirectory hosts, IngestMetrics metrics) {
+        this(bulk, hosts, metrics, null);
+    }
+
+    EventWriter(BulkWriter bulk, HostDirectory hosts, IngestMetrics metrics, LiveDetection detection) {
+        this.detection = detection;
         this.bulk = bulk;
         this.hosts = hosts;
         this.metrics = metrics;
@@ -78,6 +85,14 @@ final class EventWriter {
             }
         }
         BulkWriter.Outcome stored = store(pending, agent, rejected, deadLetters, now);
+        if (detection != null) {
+            List<LiveDetection.Stored> fresh = new ArrayList<>(stored.created().cardinality());
+            for (int i = stored.created().nextSetBit(0); i >= 0; i = stored.created().nextSetBit(i + 1)) {
+                Pending p = pending.get(i);
+                fresh.add(new LiveDetection.Stored(p.index(), p.id(), p.json()));
+            }
+            detection.submit(fresh);
+        }
         if (!deadLetters.isEmpty()) storeDeadLetters(deadLetters);
         metrics.batch(stored.stored(), stored.alreadyStored(), rejected.size());
         hosts.seen(agent, facts, remoteAddress);

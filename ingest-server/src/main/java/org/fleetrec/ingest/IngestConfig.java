@@ -9,7 +9,7 @@ import java.util.Map;
 public record IngestConfig(String bindHost, int port, ElasticsearchSettings elasticsearch,
                            String enrollmentSecret, int maxBodyBytes, long maxBatchBytes, int maxBatchLines,
                            int maxLineBytes, ServerTls tls, java.time.Duration authCache,
-                           int retentionDays) {
+                           int retentionDays, LiveDetection.Settings detection) {
 
     public static IngestConfig fromEnvironment(Map<String, String> env) {
         // Optional: secrets made with `ingest secrets create` live in Elasticsearch; this one is the server's own.
@@ -31,6 +31,15 @@ public record IngestConfig(String bindHost, int port, ElasticsearchSettings elas
                 // How long a token or secret lookup is trusted: a revocation takes effect within it.
                 java.time.Duration.ofSeconds(Long.parseLong(env.getOrDefault("FLEETREC_INGEST_AUTH_CACHE_SECONDS", "30"))),
                 // Daily event and dead-letter indices older than this are deleted; 0 keeps everything.
-                Integer.parseInt(env.getOrDefault("FLEETREC_RETENTION_DAYS", "90")));
+                Integer.parseInt(env.getOrDefault("FLEETREC_RETENTION_DAYS", "90")),
+                detection(env));
+    }
+
+    private static LiveDetection.Settings detection(Map<String, String> env) {
+        try {
+            return LiveDetection.Settings.fromEnvironment(env);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("alert forwarding settings: " + e.getMessage(), e);
+        }
     }
 }

@@ -41,6 +41,8 @@ public final class IngestServer implements AutoCloseable {
     private final IndexRetention retention;
     private final ServerTls.Loaded tls;
     private final BulkWriter bulk;
+    /** Null when no rules are configured. */
+    private final LiveDetection detection;
     private final String scheme;
     private Channel channel;
 
@@ -58,9 +60,10 @@ public final class IngestServer implements AutoCloseable {
                 });
         IngestMetrics metrics = new IngestMetrics();
         this.bulk = new BulkWriter(client, metrics, BulkWriter.Limits.defaults());
+        this.detection = LiveDetection.start(config.detection(), client, metrics);
         this.retention = new IndexRetention(client, config.retentionDays());
         IngestHandler handler = new IngestHandler(config, new AgentRegistry(client, config.authCache()),
-                new EnrollmentSecrets(client, config.authCache()), new EventWriter(bulk, new HostDirectory(client, java.time.Duration.ofSeconds(30)), metrics),
+                new EnrollmentSecrets(client, config.authCache()), new EventWriter(bulk, new HostDirectory(client, java.time.Duration.ofSeconds(30)), metrics, detection),
                 metrics, readiness, workers);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, io)
@@ -150,6 +153,7 @@ public final class IngestServer implements AutoCloseable {
             log.warn("in-flight batches did not finish within 60 s");
         }
         bulk.close();
+        if (detection != null) detection.close();
         io.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
         boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
     }
