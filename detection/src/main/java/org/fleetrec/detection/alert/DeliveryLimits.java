@@ -2,9 +2,6 @@ package org.fleetrec.detection.alert;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -62,18 +59,5 @@ public record DeliveryLimits(int queue, int attempts, Duration initialBackoff, D
         if (base > max || base < 0) base = max;
         long half = base / 2;
         return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(base - half + 1));
-    }
-
-    /** An HTTP {@code Retry-After}: delta-seconds or an HTTP-date; null when absent or unreadable. */
-    static Duration retryAfter(String header, Instant now) {
-        if (header == null || header.isBlank()) return null;
-        String text = header.strip();
-        if (text.matches("\\d{1,9}")) return Duration.ofSeconds(Long.parseLong(text));
-        try {
-            Duration until = Duration.between(now, ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-            return until.isNegative() ? Duration.ZERO : until;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 }

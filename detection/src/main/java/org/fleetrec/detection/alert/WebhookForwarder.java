@@ -95,7 +95,7 @@ public final class WebhookForwarder implements AlertForwarder {
         int status = response.statusCode();
         if (status >= 200 && status < 300) return DeliveryQueue.Attempt.delivered();
         if (status >= 500 || status == 408 || status == 425 || status == 429) {
-            Duration retryAfter = DeliveryLimits.retryAfter(response.headers().firstValue("Retry-After").orElse(null), clock.instant());
+            Duration retryAfter = org.fleetrec.model.RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock.instant());
             return DeliveryQueue.Attempt.retry("the receiver answered HTTP " + status, retryAfter);
         }
         return DeliveryQueue.Attempt.fail("the receiver refused the alert: HTTP " + status);

@@ -153,13 +153,10 @@ public final class Shipper implements AutoCloseable {
         }
     }
 
-    /** A Retry-After header in milliseconds; -1 when it is not a number of seconds. */
+    /** A Retry-After header (seconds or an HTTP-date) in milliseconds; -1 when it is unreadable. */
     public static long retryAfterMillis(String value) {
-        try {
-            return Long.parseLong(value.trim()) * 1000;
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        java.time.Duration wait = org.fleetrec.model.RetryAfter.parse(value, java.time.Instant.now());
+        return wait == null ? -1 : wait.toMillis();
     }
 
     /** A server's answer cut to a length fit for a log line. */
