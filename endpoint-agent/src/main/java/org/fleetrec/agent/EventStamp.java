@@ -9,8 +9,8 @@ import org.fleetrec.model.EventDocument;
  * document that names its host already (Sysmon's {@code Computer}, which the event log wrote when the
  * event happened) keeps that name; the agent's own documents get the identity's.
  */
-final class EventStamp {
-    static final String AGENT_VERSION = versionOf();
+public final class EventStamp {
+    public static final String AGENT_VERSION = versionOf();
     static final String LINUX = "linux";
     static final String WINDOWS = "windows";
 

@@ -50,7 +50,7 @@ final class ImportRun implements EvidenceSink {
                 .put(Ecs.HOST_ID, host.id())
                 .put(Ecs.HOST_NAME, host.name())
                 .put("host.os.type", host.osType())
-                .put(Ecs.AGENT_VERSION, version())
+                .put(Ecs.AGENT_VERSION, org.fleetrec.agent.EventStamp.AGENT_VERSION)
                 .put("agent.type", AGENT_TYPE)
                 .put("log.file.path", file);
         summary.document(host);
@@ -65,10 +65,5 @@ final class ImportRun implements EvidenceSink {
     @Override
     public void failed(String reason, String at) {
         summary.failed(reason, at);
-    }
-
-    private static String version() {
-        String version = ImportRun.class.getPackage().getImplementationVersion();
-        return version == null ? "0.1.0-dev" : version;
     }
 }
