@@ -190,14 +190,15 @@ public final class Agent implements AutoCloseable {
 
     private KernelAudit startKernelAudit() throws IOException {
         List<Path> watched = DefaultRules.existing(config.watchedPaths());
+        List<Path> reads = DefaultRules.existingReadable(DefaultRules.READ_WATCHED_PATHS);
         long self = ProcessHandle.current().pid();
         try {
-            return KernelAudit.start(config(DefaultRules.build(self, config.ruleKey(), watched, true)), this::onRecord);
+            return KernelAudit.start(config(DefaultRules.build(self, config.ruleKey(), watched, reads, true)), this::onRecord);
         } catch (NetlinkErrorException e) {
             if (e.errno() != EINVAL) throw e;
             // Kernels before saddr_fam: capture all families, drop local sockets in the agent.
             log.warn("the kernel does not filter by socket family ({}); filtering in the agent instead", e.getMessage());
-            return KernelAudit.start(config(DefaultRules.build(self, config.ruleKey(), watched, false)), this::onRecord);
+            return KernelAudit.start(config(DefaultRules.build(self, config.ruleKey(), watched, reads, false)), this::onRecord);
         }
     }
 

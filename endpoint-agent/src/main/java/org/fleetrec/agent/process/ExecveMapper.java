@@ -57,6 +57,7 @@ public final class ExecveMapper {
                 .put("process.parent.pid", ppid);
         if (entry != null) {
             doc.put("process.entity_id", entry.entityId()).put("process.start", entry.start().toString());
+            ProcessFields.container(doc, entry);
         }
         parent.ifPresent(p -> ProcessFields.parent(doc, p));
         if (executable != null && success) {

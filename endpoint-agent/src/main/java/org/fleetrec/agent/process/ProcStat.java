@@ -47,6 +47,18 @@ public record ProcStat(long pid, long ppid, long startTicks, String comm) {
         }
     }
 
+    /** Bytes read of /proc/<pid>/cgroup: a few hundred in practice. */
+    static final int MAX_CGROUP_BYTES = 64 * 1024;
+
+    /** The text of /proc/<pid>/cgroup (bounded), or empty when the task is gone. */
+    public static Optional<String> cgroup(Path proc, long pid) {
+        try (java.io.InputStream in = Files.newInputStream(proc.resolve(Long.toString(pid)).resolve("cgroup"))) {
+            return Optional.of(new String(in.readNBytes(MAX_CGROUP_BYTES), StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The uid line of /proc/<pid>/status: real, effective, saved, filesystem. */
     public static Optional<String[]> ids(Path proc, long pid, String field) {
         try {

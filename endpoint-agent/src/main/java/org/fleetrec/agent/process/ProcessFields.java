@@ -36,6 +36,7 @@ public final class ProcessFields {
             if (!e.args().isEmpty()) {
                 doc.putAll("process.args", e.args()).put("process.command_line", e.commandLine());
             }
+            container(doc, e);
         });
         processes.current(ppid).ifPresent(p -> parent(doc, p));
         users(doc, syscall);
@@ -50,6 +51,14 @@ public final class ProcessFields {
                 .put("process.parent.name", parent.name());
         if (!parent.args().isEmpty()) doc.put("process.parent.command_line", parent.commandLine());
         if (parent.start() != null) doc.put("process.parent.start", parent.start().toString());
+    }
+
+    /** container.* of the process (ECS): nothing for a process of the host. */
+    static void container(EventDocument doc, ProcessTable.Entry entry) {
+        Container c = entry.container();
+        if (c == null) return;
+        doc.put("container.id", c.id());
+        if (c.runtime() != null) doc.put("container.runtime", c.runtime());
     }
 
     /** user.* (real), user.effective.*, user.group.* and user.audit.* (the login user). */

@@ -20,9 +20,12 @@ import java.util.Optional;
  * at start so the processes already running are the roots of the trees that follow.
  */
 public final class ProcessTable {
-    /** One executed image of one task; an entry inferred from evidence has no image, args or start. */
+    /**
+     * One executed image of one task; an entry inferred from evidence has no image, args or start.
+     * {@code container} is null for a process of the host (or one whose cgroup could not be read).
+     */
     public record Entry(long pid, long ppid, long startTicks, int ordinal, String entityId, String executable,
-                        List<String> args, Instant start) {
+                        List<String> args, Instant start, Container container) {
         public String name() {
             return CommandLines.baseName(executable);
         }
@@ -105,7 +108,7 @@ public final class ProcessTable {
         long ordinal = ++inferred;
         Entry entry = new Entry(pid, 0, -1, 0,
                 EntityIds.process(host.id(), host.bootId(), pid, -1, (int) Math.min(Integer.MAX_VALUE, ordinal)),
-                null, List.of(), null);
+                null, List.of(), null, null);
         put(entry);
         return entry;
     }
@@ -119,7 +122,7 @@ public final class ProcessTable {
         int ordinal = previous != null && previous.startTicks() == startTicks ? previous.ordinal() + 1 : 0;
         Entry entry = new Entry(pid, ppid, startTicks, ordinal,
                 EntityIds.process(host.id(), host.bootId(), pid, startTicks, ordinal), executable, List.copyOf(args),
-                startInstant(startTicks));
+                startInstant(startTicks), container(pid, ppid));
         put(entry);
         return entry;
     }
@@ -134,7 +137,7 @@ public final class ProcessTable {
         Entry parent = current(parentPid).orElse(null);
         if (parent == null) return;
         put(new Entry(childPid, parentPid, parent.startTicks(), parent.ordinal(), parent.entityId(), parent.executable(),
-                parent.args(), parent.start()));
+                parent.args(), parent.start(), parent.container()));
     }
 
     public synchronized void exit(long pid) {
@@ -154,9 +157,21 @@ public final class ProcessTable {
         if (args.isEmpty()) args = List.of("[" + stat.comm() + "]");
         Entry entry = new Entry(stat.pid(), stat.ppid(), stat.startTicks(), 0,
                 EntityIds.process(host.id(), host.bootId(), stat.pid(), stat.startTicks(), 0), executable, args,
-                startInstant(stat.startTicks()));
+                startInstant(stat.startTicks()), container(stat.pid(), stat.ppid()));
         put(entry);
         return entry;
+    }
+
+    /**
+     * The container of a task, read when the table first meets it. A short-lived task may be gone
+     * before its event is mapped: it then shares its parent's container, which a task only leaves
+     * when a runtime moves it, and runtimes move a task before it executes the container's program.
+     */
+    private Container container(long pid, long ppid) {
+        Optional<String> cgroup = ProcStat.cgroup(proc, pid);
+        if (cgroup.isPresent()) return CgroupContainers.parse(cgroup.get()).orElse(null);
+        Entry parent = byPid.get(ppid);
+        return parent == null ? null : parent.container();
     }
 
     private Instant startInstant(long startTicks) {

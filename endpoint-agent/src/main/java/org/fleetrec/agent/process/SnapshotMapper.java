@@ -37,6 +37,7 @@ public final class SnapshotMapper {
                 .putAll("process.args", entry.args())
                 .put("process.command_line", entry.commandLine())
                 .put("process.parent.pid", entry.ppid());
+        ProcessFields.container(doc, entry);
         processes.get(entry.ppid()).ifPresent(p -> doc.put("process.parent.entity_id", p.entityId())
                 .put("process.parent.name", p.name())
                 .put("process.parent.executable", p.executable())
