@@ -41,11 +41,32 @@ final class Cidr {
         if (zone > 0) t = t.substring(0, zone);
         boolean v4 = V4.matcher(t).matches();
         if (!v4 && (t.indexOf(':') < 0 || !V6.matcher(t).matches())) return null;
+        // Java hands a dotted quad it cannot read as a literal (999.1.1.1, 010.1.1.1) to the resolver.
+        if (v4 && !plainQuad(t)) return null;
         try {
             return InetAddress.getByName(t).getAddress();
         } catch (UnknownHostException | IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** Four decimal octets of 0-255 without leading zeros (which some readers take for octal). */
+    private static boolean plainQuad(String t) {
+        for (String octet : t.split("\\.")) {
+            if (octet.length() > 1 && octet.charAt(0) == '0') return false;
+            if (Integer.parseInt(octet) > 255) return false;
+        }
+        return true;
+    }
+
+    /** The address with every bit after the first {@code prefix} cleared. */
+    static byte[] masked(byte[] address, int prefix) {
+        byte[] out = new byte[address.length];
+        int full = prefix / 8;
+        System.arraycopy(address, 0, out, 0, full);
+        int bits = prefix % 8;
+        if (bits > 0) out[full] = (byte) (address[full] & (0xFF << (8 - bits)));
+        return out;
     }
 
     static boolean contains(ValueTest.Cidr net, String value) {

@@ -77,6 +77,18 @@ final class FieldMapping {
             "LogonId", Target.ecs("user.audit.id", "winlog.event_data.LogonId"));
 
     /**
+     * The acting process as the agent's Linux documents carry it on every kind of event (a file read,
+     * a connection), not only on process starts; ContainerId and ContainerRuntime are the project's
+     * names for ECS container.* (Sigma's taxonomy has no container field).
+     */
+    private static final Map<String, Target> LINUX_ACTOR = Map.of(
+            "CommandLine", Target.ecs("process.command_line"),
+            "ParentImage", Target.ecs("process.parent.executable"),
+            "ParentCommandLine", Target.ecs("process.parent.command_line"),
+            "ContainerId", Target.ecs("container.id"),
+            "ContainerRuntime", Target.ecs("container.runtime"));
+
+    /**
      * Windows-only notions: PE header fields, and Sysmon GUIDs (Sysmon for Linux GUIDs are turned into
      * entity ids that do not keep the GUID). A Linux rule naming them is unsupported, not silently dead.
      */
@@ -238,6 +250,7 @@ final class FieldMapping {
         if (t == null && (kinds.contains(EventKind.PROCESS_ACCESS) || kinds.contains(EventKind.CREATE_REMOTE_THREAD))) {
             t = SOURCE_PROCESS.get(field);
         }
+        if (t == null && scope.linux()) t = LINUX_ACTOR.get(field);
         if (t == null) t = COMMON.get(field);
         if (t != null) return t;
         if (scope.linux()) {

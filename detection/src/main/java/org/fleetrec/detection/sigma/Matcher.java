@@ -1,10 +1,14 @@
 package org.fleetrec.detection.sigma;
 
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -43,18 +47,23 @@ abstract class Matcher {
         return Character.toLowerCase(Character.toUpperCase(c));
     }
 
-    /** Compiles the tests OR-ed on one field; equality lists become one set lookup. */
+    /** Compiles the tests OR-ed on one field; equality lists and network lists become set lookups. */
     static List<Matcher> compile(List<ValueTest> tests, AtomicLong regexAbandoned) {
         List<Matcher> out = new ArrayList<>();
         Set<String> foldedEquals = new HashSet<>();
         Set<String> casedEquals = new HashSet<>();
+        List<ValueTest.Cidr> networks = new ArrayList<>();
         for (ValueTest t : tests) {
             if (t instanceof ValueTest.Text text && text.glob().isLiteral()) {
                 (text.cased() ? casedEquals : foldedEquals).add(text.cased() ? text.glob().text() : fold(text.glob().text()));
+            } else if (t instanceof ValueTest.Cidr net) {
+                networks.add(net);
             } else {
                 out.add(compile(t, regexAbandoned));
             }
         }
+        if (networks.size() == 1) out.add(new InNetwork(networks.get(0)));
+        else if (!networks.isEmpty()) out.add(new InNetworks(networks));
         if (foldedEquals.size() == 1) out.add(0, new Equals(foldedEquals.iterator().next(), true));
         else if (!foldedEquals.isEmpty()) out.add(0, new EqualsAny(foldedEquals, true));
         if (casedEquals.size() == 1) out.add(0, new Equals(casedEquals.iterator().next(), false));
@@ -326,6 +335,41 @@ abstract class Matcher {
         @Override
         boolean test(String raw, String folded) {
             return Cidr.contains(network, raw);
+        }
+    }
+
+    /**
+     * A list of networks (an address list turned into a rule can hold thousands): the value is read
+     * once, then looked up in one hash set per prefix length, so the cost follows the number of
+     * distinct prefix lengths, not of networks.
+     */
+    static final class InNetworks extends Matcher {
+        /** Masked network bytes, by address length and prefix. */
+        private final Map<Integer, Map<Integer, Set<ByteBuffer>>> byLengthAndPrefix = new HashMap<>();
+
+        InNetworks(List<ValueTest.Cidr> networks) {
+            for (ValueTest.Cidr n : networks) {
+                byLengthAndPrefix.computeIfAbsent(n.network().length, k -> new TreeMap<>())
+                        .computeIfAbsent(n.prefix(), k -> new HashSet<>())
+                        .add(ByteBuffer.wrap(Cidr.masked(n.network(), n.prefix())));
+            }
+        }
+
+        @Override
+        boolean folded() {
+            return false;
+        }
+
+        @Override
+        boolean test(String raw, String folded) {
+            byte[] address = Cidr.literal(raw.trim());
+            if (address == null) return false;
+            Map<Integer, Set<ByteBuffer>> prefixes = byLengthAndPrefix.get(address.length);
+            if (prefixes == null) return false;
+            for (Map.Entry<Integer, Set<ByteBuffer>> e : prefixes.entrySet()) {
+                if (e.getValue().contains(ByteBuffer.wrap(Cidr.masked(address, e.getKey())))) return true;
+            }
+            return false;
         }
     }
 

@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A recorded audit.log as the agent's importer would map it: records, events, then ECS documents. */
-final class AuditDocuments {
+public final class AuditDocuments {
     private AuditDocuments() {
     }
 
@@ -23,15 +23,19 @@ final class AuditDocuments {
         return of(Files.readAllLines(log));
     }
 
-    static List<EventDocument> of(List<String> lines) {
+    public static List<EventDocument> of(List<String> lines) {
+        return of(lines, EventMapper.forEvidence(ProcessTable.forEvidence(
+                new HostIdentity("host-1", "lab", "boot-1", "Linux", "5.4", "amd64"))));
+    }
+
+    /** The lines mapped by the given mapper (a live one reads its /proc, as the agent on a host does). */
+    public static List<EventDocument> of(List<String> lines, EventMapper mapper) {
         List<AuditEvent> events = new ArrayList<>();
         AuditEventAssembler assembler = new AuditEventAssembler(events::add, 2_000);
         for (String line : lines) {
             if (!line.isBlank()) assembler.accept(AuditRecordParser.parseLine(line));
         }
         assembler.flushAll();
-        EventMapper mapper = EventMapper.forEvidence(ProcessTable.forEvidence(
-                new HostIdentity("host-1", "lab", "boot-1", "Linux", "5.4", "amd64")));
         List<EventDocument> docs = new ArrayList<>();
         for (AuditEvent e : events) docs.addAll(mapper.map(e));
         return docs;
