@@ -1,5 +1,7 @@
 package org.fleetrec.detection.bench;
 
+import org.fleetrec.detection.rules.RuleSource;
+import org.fleetrec.detection.rules.ShippedRules;
 import org.fleetrec.detection.sigma.RuleSet;
 import org.fleetrec.model.EventDocument;
 
@@ -7,12 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code ./fleetrec bench rules}: events per second one thread evaluates through a rule set, on
  * the synthetic stream of {@link SyntheticStream}, all events and process starts alone (each of
  * those meets every process-creation rule). The rules: {@code --rules} folders, else
- * {@code FLEETREC_RULES_DIR}, else SigmaHQ's Linux rules of the shared reference data.
+ * {@code FLEETREC_RULES_DIR}; else, side by side in one run, the default set (the shipped rules with
+ * SigmaHQ's chosen ones from {@code FLEETREC_SIGMA_DIR} or the shared reference data) and every
+ * SigmaHQ Linux rule of that folder, so the two rates compare under the same load.
  */
 public final class RulesBench {
     private RulesBench() {
@@ -32,20 +37,31 @@ public final class RulesBench {
                 }
             }
         }
-        if (folders == null || folders.isBlank()) {
-            Path shared = Path.of(System.getProperty("fleetrec.home", "."), "../shared/data/sigma/rules/linux").normalize();
-            if (!Files.isDirectory(shared)) {
-                System.err.println("no rules: give --rules DIR or FLEETREC_RULES_DIR (SigmaHQ's rules/linux, for instance)");
-                System.exit(2);
-            }
-            folders = shared.toString();
-        }
-        RuleSet.Builder builder = RuleSet.builder();
-        for (String folder : folders.split(",")) builder.addDirectory(Path.of(folder.strip()));
-        RuleSet rules = builder.build();
-        System.out.printf("rules: %d loaded, %d not loaded, from %s%n", rules.rules().size(), rules.rejected().size(), folders);
         List<EventDocument> stream = SyntheticStream.events(42, 5_000);
         List<EventDocument> execs = stream.stream().filter(d -> "executed".equals(d.text("event.action"))).toList();
+        if (folders != null && !folders.isBlank()) {
+            RuleSet.Builder builder = RuleSet.builder();
+            for (String folder : folders.split(",")) builder.addDirectory(Path.of(folder.strip()));
+            run(builder.build(), folders, stream, execs, seconds);
+            return;
+        }
+        String sigma = System.getenv(ShippedRules.SIGMA_DIR);
+        Path sigmaDir = sigma != null && !sigma.isBlank() ? Path.of(sigma.strip())
+                : Path.of(System.getProperty("fleetrec.home", "."), "../shared/data/sigma/rules/linux").normalize();
+        if (!Files.isDirectory(sigmaDir)) {
+            System.err.println("no SigmaHQ rules folder: set " + ShippedRules.SIGMA_DIR + " (a checkout's rules/linux) or give --rules DIR");
+            System.exit(2);
+        }
+        RuleSet.Builder shipped = RuleSet.builder();
+        for (RuleSource source : ShippedRules.sources(Map.of(ShippedRules.SIGMA_DIR, sigmaDir.toString()))) {
+            shipped.add(source.name(), source.yaml());
+        }
+        run(shipped.build(), "the default set", stream, execs, seconds);
+        run(RuleSet.load(sigmaDir), sigmaDir.toString(), stream, execs, seconds);
+    }
+
+    private static void run(RuleSet rules, String from, List<EventDocument> stream, List<EventDocument> execs, int seconds) {
+        System.out.printf("rules: %d loaded, %d not loaded, from %s%n", rules.rules().size(), rules.rejected().size(), from);
         measure("all events", rules, stream, seconds);
         measure("process starts only", rules, execs, seconds);
     }

@@ -13,7 +13,7 @@ import java.util.Map;
  *       ({@link C2Rule}); a file with a bad line is refused whole (see {@link AddressList});</li>
  *   <li>{@value #SIGMA_DIR}: a SigmaHQ rules folder, of which the rules listed in the
  *       {@code sigmahq-linux.manifest} resource are run ({@link SigmaHqSelection}). SigmaHQ's rules
- *       are read from there and never shipped: their licence does not allow it.</li>
+ *       are read from there, never copied into the project: SigmaHQ keeps and updates them.</li>
  * </ul>
  */
 public final class ShippedRules {
