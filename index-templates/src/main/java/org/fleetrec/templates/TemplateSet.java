@@ -18,7 +18,7 @@ import java.util.Map;
  */
 public final class TemplateSet {
     /** Raised whenever any template body changes, so running clusters get the new one. */
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
 
     public static final String BASE = "fleet-ecs-base";
     public static final String SETTINGS = "fleet-settings";
