@@ -70,6 +70,7 @@ public final class IngestBench {
         env.put("FLEETREC_ENROLLMENT_SECRET", UUID.randomUUID().toString());
         env.put("FLEETREC_INGEST_TLS_DIR", Files.createDirectories(root.resolve(".fleetrec/bench/ingest-tls")).toString());
         env.put("FLEETREC_RETENTION_DAYS", "0");
+        env.put("FLEETREC_ALERT_RETENTION_DAYS", "0");
         IngestConfig config = IngestConfig.fromEnvironment(env);
         ElasticsearchClient client = ElasticsearchClients.create(ElasticsearchSettings.fromEnvironment(env, esUrl));
         IngestServer server = new IngestServer(config, client);

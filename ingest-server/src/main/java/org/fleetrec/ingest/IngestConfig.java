@@ -9,7 +9,7 @@ import java.util.Map;
 public record IngestConfig(String bindHost, int port, ElasticsearchSettings elasticsearch,
                            String enrollmentSecret, int maxBodyBytes, long maxBatchBytes, int maxBatchLines,
                            int maxLineBytes, ServerTls tls, java.time.Duration authCache,
-                           int retentionDays, LiveDetection.Settings detection) {
+                           int retentionDays, int alertRetentionDays, LiveDetection.Settings detection) {
 
     public static IngestConfig fromEnvironment(Map<String, String> env) {
         // Optional: secrets made with `ingest secrets create` live in Elasticsearch; this one is the server's own.
@@ -32,6 +32,8 @@ public record IngestConfig(String bindHost, int port, ElasticsearchSettings elas
                 java.time.Duration.ofSeconds(Long.parseLong(env.getOrDefault("FLEETREC_INGEST_AUTH_CACHE_SECONDS", "30"))),
                 // Daily event and dead-letter indices older than this are deleted; 0 keeps everything.
                 Integer.parseInt(env.getOrDefault("FLEETREC_RETENTION_DAYS", "90")),
+                // Daily alert indices: the record of what was found outlives the events, and takes little room.
+                Integer.parseInt(env.getOrDefault("FLEETREC_ALERT_RETENTION_DAYS", "365")),
                 detection(env));
     }
 

@@ -61,7 +61,7 @@ public final class IngestServer implements AutoCloseable {
         IngestMetrics metrics = new IngestMetrics();
         this.bulk = new BulkWriter(client, metrics, BulkWriter.Limits.defaults());
         this.detection = LiveDetection.start(config.detection(), client, metrics);
-        this.retention = new IndexRetention(client, config.retentionDays());
+        this.retention = new IndexRetention(client, config.retentionDays(), config.alertRetentionDays());
         IngestHandler handler = new IngestHandler(config, new AgentRegistry(client, config.authCache()),
                 new EnrollmentSecrets(client, config.authCache()), new EventWriter(bulk, new HostDirectory(client, java.time.Duration.ofSeconds(30)), metrics, detection),
                 metrics, readiness, workers);

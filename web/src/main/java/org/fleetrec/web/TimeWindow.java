@@ -46,6 +46,18 @@ record TimeWindow(String from, String to) {
         }))));
     }
 
+    /**
+     * For what lasts from {@code startField} to {@code endField} (an alert, first to last seen): whatever
+     * overlaps the window, so something that began before it and went on into it counts. Empty when unbounded.
+     */
+    Optional<Query> overlapping(String startField, String endField) {
+        if (from == null && to == null) return Optional.empty();
+        List<Query> bounds = new java.util.ArrayList<>();
+        if (from != null) bounds.add(Query.of(q -> q.range(r -> r.untyped(u -> u.field(endField).gte(JsonData.of(from))))));
+        if (to != null) bounds.add(Query.of(q -> q.range(r -> r.untyped(u -> u.field(startField).lte(JsonData.of(to))))));
+        return Optional.of(Query.of(q -> q.bool(b -> b.filter(bounds))));
+    }
+
     /** Only the lower bound: for what follows from an event in the window, such as a later child process. */
     TimeWindow openEnded() {
         return new TimeWindow(from, null);

@@ -72,6 +72,13 @@ final class WebTestHarness implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** POST of a JSON body, as the pages send their changes. */
+    HttpResponse<String> postJson(String path, String json, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> getWithCookie(String path, String cookie) throws Exception {
         return http.send(HttpRequest.newBuilder(base.resolve(path)).header("Cookie", cookie).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -24,6 +24,10 @@ public final class AlertDocument {
     public static final String STATUS = "fleet.alert.status";
     public static final String STATUS_BY = "fleet.alert.status_by";
     public static final String STATUS_AT = "fleet.alert.status_at";
+    /** Why an analyst set the status, as they wrote it; only a status change writes it. */
+    public static final String STATUS_NOTE = "fleet.alert.status_note";
+    /** The longest note a status change keeps. */
+    public static final int MAX_NOTE = 1024;
     public static final String COUNT = "fleet.alert.count";
     public static final String FIRST_SEEN = "fleet.alert.first_seen";
     public static final String LAST_SEEN = "fleet.alert.last_seen";
@@ -89,6 +93,21 @@ public final class AlertDocument {
         else doc.put(STATUS_BY, by);
         doc.put(STATUS_AT, at.toString());
         return doc.json();
+    }
+
+    /**
+     * As {@link #statusChange(Alert.Status, String, Instant)}, with the analyst's note; a null note
+     * clears the one an earlier change left, so a note always explains the status it stands beside.
+     *
+     * @throws IllegalArgumentException when the note is longer than {@value #MAX_NOTE} characters
+     */
+    public static ObjectNode statusChange(Alert.Status status, String by, Instant at, String note) {
+        if (note != null && note.length() > MAX_NOTE) {
+            throw new IllegalArgumentException("a note has at most " + MAX_NOTE + " characters");
+        }
+        boolean none = note == null || note.isBlank();
+        return EventDocument.wrap(statusChange(status, by, at))
+                .put(STATUS_NOTE, none ? JsonNodeFactory.instance.nullNode() : JsonNodeFactory.instance.textNode(note)).json();
     }
 
     private static void threat(EventDocument doc, Threat threat) {

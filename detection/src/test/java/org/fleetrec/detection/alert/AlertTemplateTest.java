@@ -73,6 +73,26 @@ class AlertTemplateTest {
         }
     }
 
+    @Test
+    void anAnalystsStatusChangeWithANoteFitsTheMappingAndIsBounded() {
+        Map<String, String> types = new TreeMap<>();
+        collect("", TemplateSet.indexTemplates().get("fleet-alerts").path("template").path("mappings").path("properties"), types);
+        ObjectNode change = AlertDocument.statusChange(Alert.Status.CLOSED, "bob", Instant.parse("2026-03-04T11:00:00Z"), "backup job");
+        Map<String, List<JsonNode>> leaves = new TreeMap<>();
+        leaves("", change, leaves);
+        assertEquals(List.of(AlertDocument.STATUS, AlertDocument.STATUS_AT, AlertDocument.STATUS_BY, AlertDocument.STATUS_NOTE),
+                List.copyOf(leaves.keySet()), "the status fields and nothing a repeat writes");
+        for (String field : leaves.keySet()) assertNotNull(types.get(field), field + " is mapped");
+        assertEquals("text", types.get(AlertDocument.STATUS_NOTE + ".text"), "a note is searchable by word");
+        // Without a note, the change clears the previous one rather than leaving it beside a status it did not explain.
+        JsonNode cleared = AlertDocument.statusChange(Alert.Status.OPEN, "bob", Instant.parse("2026-03-04T11:00:00Z"), null)
+                .path("fleet").path("alert");
+        assertTrue(cleared.has("status_note") && cleared.get("status_note").isNull(), cleared.toString());
+        String tooLong = "n".repeat(AlertDocument.MAX_NOTE + 1);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> AlertDocument.statusChange(Alert.Status.OPEN, "bob", Instant.now(), tooLong));
+    }
+
     private static void collect(String prefix, JsonNode properties, Map<String, String> types) {
         properties.properties().forEach(e -> {
             JsonNode node = e.getValue();

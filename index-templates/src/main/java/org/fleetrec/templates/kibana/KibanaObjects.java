@@ -19,8 +19,8 @@ import static org.fleetrec.templates.kibana.Agg.sum;
 import static org.fleetrec.templates.kibana.Agg.top;
 
 /**
- * The Kibana saved objects of Fleet Recorder: a data view over all event indices and one per
- * dataset, saved searches, and five dashboards (fleet overview, processes, network, files,
+ * The Kibana saved objects of Fleet Recorder: a data view over all event indices, one per
+ * dataset and one over the alerts, saved searches (open alerts among them), and five dashboards (fleet overview, processes, network, files,
  * authentication). Written as code because Kibana keeps most of an object as JSON inside a JSON
  * string; here ids, references and queries are plain values. {@link #RESOURCE} is this list as
  * an export file, committed so it can be imported by hand; a test keeps the two equal.
@@ -36,6 +36,9 @@ public final class KibanaObjects {
     static final String CORE_VERSION = "8.0.0";
 
     public static final String ALL_EVENTS = "fleetrec-events";
+    public static final String ALERTS = "fleetrec-alerts";
+    /** Alerts nobody has acknowledged or closed yet. */
+    static final String OPEN_ALERTS = "fleet.alert.status:open";
 
     /** Writes and attribute changes, by the file actions of the audit and Sysmon mappers. */
     static final String FILE_CHANGES = "event.action:(created or modified or deleted or renamed or attributes-changed"
@@ -71,6 +74,7 @@ public final class KibanaObjects {
         objects.addAll(network());
         objects.addAll(files());
         objects.addAll(authentication());
+        objects.addAll(alerts());
         return objects;
     }
 
@@ -81,6 +85,8 @@ public final class KibanaObjects {
             views.add(dataView(dataViewId(dataset), IndexNames.EVENTS_PREFIX + dataset.id() + "-*",
                     "Fleet Recorder: " + dataset.id() + " events"));
         }
+        // @timestamp of an alert is when it was first seen: the time range finds alerts by when they began.
+        views.add(dataView(ALERTS, IndexNames.ALL_ALERTS, "Fleet Recorder: alerts"));
         return views;
     }
 
@@ -251,6 +257,16 @@ public final class KibanaObjects {
                 .row(18, search)
                 .build();
         return List.of(writes, overTime, actions, writers, search, dashboard);
+    }
+
+    private static List<SavedObject> alerts() {
+        SavedObject open = SavedSearch.of("fleetrec-search-open-alerts", "Open alerts")
+                .describe("Alerts nobody has acknowledged or closed, newest first; the web app's /alerts page triages them.")
+                .on(ALERTS).where(OPEN_ALERTS)
+                .columns("rule.level", "rule.name", "host.name", "process.command_line", "user.name", "fleet.alert.count",
+                        "fleet.alert.last_seen", "process.entity_id")
+                .build();
+        return List.of(open);
     }
 
     private static List<SavedObject> authentication() {

@@ -93,7 +93,20 @@ class KibanaObjectsTest {
             assertEquals("@timestamp", view.attributes().path("timeFieldName").asText());
             assertFalse(TemplateMappings.matching(view.title()).isEmpty(), view.title() + " covers a template");
         }
-        assertEquals(Dataset.values().length + 1, views.size());
+        SavedObject alerts = views.get("fleet-alerts-*");
+        assertTrue(alerts != null, "a data view for the alerts");
+        assertEquals(KibanaObjects.ALERTS, alerts.id());
+        assertFalse(TemplateMappings.matching(alerts.title()).isEmpty(), "the alerts view covers the alerts template");
+        assertEquals(Dataset.values().length + 2, views.size());
+    }
+
+    @Test
+    void openAlertsAreASavedSearchOnTheAlertsView() throws IOException {
+        SavedObject search = shipped().stream().filter(o -> o.id().equals("fleetrec-search-open-alerts")).findFirst().orElseThrow();
+        assertEquals(KibanaObjects.ALERTS, search.reference(Json.SEARCH_SOURCE_INDEX).orElseThrow().id());
+        assertEquals(List.of("fleet.alert.status"), KqlFields.of(KibanaObjects.OPEN_ALERTS));
+        String source = search.attributes().path("kibanaSavedObjectMeta").path("searchSourceJSON").asText();
+        assertTrue(source.contains(KibanaObjects.OPEN_ALERTS), source);
     }
 
     @Test

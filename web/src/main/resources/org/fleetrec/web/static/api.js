@@ -36,3 +36,11 @@ export function cell(content, className) {
   if (className) td.className = className;
   return td;
 }
+
+/** A link built from parts: the href is a fixed path plus encoded parameters, never event text. */
+export function link(path, params, label) {
+  const a = document.createElement('a');
+  a.href = path + '?' + new URLSearchParams(params);
+  a.textContent = label == null || label === '' ? '(unnamed)' : String(label);
+  return a;
+}

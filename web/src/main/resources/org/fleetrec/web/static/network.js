@@ -1,4 +1,4 @@
-import { cell, text } from './api.js';
+import { cell, link, text } from './api.js';
 // Network correlation page. Every value shown here came from an endpoint and may be hostile
 // (command lines, process and host names): it is only ever inserted as text, never as HTML.
 const SELECTORS = ['ip', 'cidr', 'port', 'domain', 'entityId'];
@@ -9,14 +9,6 @@ const from = document.getElementById('from');
 const to = document.getElementById('to');
 const summary = document.getElementById('correlate-summary');
 let graph = null;
-
-/** A link built from parts: the href is a fixed path plus encoded parameters, never event text. */
-function link(path, params, label) {
-  const a = document.createElement('a');
-  a.href = path + '?' + new URLSearchParams(params);
-  a.textContent = label == null || label === '' ? '(unnamed)' : String(label);
-  return a;
-}
 
 function processLink(process) {
   if (!process || !process.entity_id) return text('span', process && process.name);
