@@ -54,8 +54,15 @@ final class RunningStack implements AutoCloseable {
      * shared cluster forgets it between classes, so two classes must never share a folder.
      */
     static RunningStack up(URI elasticsearch, Duration timeout, String name) throws Exception {
+        return up(elasticsearch, timeout, name, Map.of());
+    }
+
+    /** The same, with settings of the parts' environment ({@code FLEETREC_*} variables) on top. */
+    static RunningStack up(URI elasticsearch, Duration timeout, String name, Map<String, String> settings) throws Exception {
         String folder = "system-test-" + ProcessHandle.current().pid() + (name.isEmpty() ? "" : "-" + name);
-        return start(folder, Map.of("FLEETREC_ES_URL", elasticsearch.toString()), timeout);
+        Map<String, String> env = new HashMap<>(settings);
+        env.put("FLEETREC_ES_URL", elasticsearch.toString());
+        return start(folder, env, timeout);
     }
 
     /**
