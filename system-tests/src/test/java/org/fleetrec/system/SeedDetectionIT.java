@@ -201,6 +201,7 @@ class SeedDetectionIT {
             assertEquals(0, client.waitFor());
             JsonNode alert = awaitAlert(ruleId("Container Runtime Client"), client.pid());
             assertEquals(docker.toString(), alert.path("process").path("executable").asText(), alert.toString());
+            assertEquals(id, alert.path("container").path("id").asText(), "the alert names the container");
             assertDelivered(alert);
             assertListedOnThePage(alert);
         } finally {
