@@ -15,15 +15,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A recorded audit.log as the agent's importer would map it: records, events, then ECS documents. */
-final class AuditDocuments {
+public final class AuditDocuments {
     private AuditDocuments() {
     }
 
-    static List<EventDocument> of(Path log) throws IOException {
+    public static List<EventDocument> of(Path log) throws IOException {
         return of(Files.readAllLines(log));
     }
 
-    static List<EventDocument> of(List<String> lines) {
+    public static List<EventDocument> of(List<String> lines) {
         List<AuditEvent> events = new ArrayList<>();
         AuditEventAssembler assembler = new AuditEventAssembler(events::add, 2_000);
         for (String line : lines) {

@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The shared reference data, read in place from {@code ../shared/data} next to the repository; tests skip without it. */
-final class SharedData {
+public final class SharedData {
     private SharedData() {
     }
 
-    static Path path(String relative) {
+    public static Path path(String relative) {
         Path p = Path.of(System.getProperty("fleetrec.root", "."), "../shared/data", relative).normalize();
         assumeTrue(Files.exists(p), "shared reference data not present at " + p
                 + " (see /work/shared/data/README.md sections A5 and E); skipping");
