@@ -28,4 +28,15 @@ public record RuleRef(String id, String title, Level level, List<String> tags) {
         tags = tags == null ? List.of() : tags.stream().filter(Objects::nonNull).filter(t -> t.length() <= MAX_TAG)
                 .limit(MAX_TAGS).toList();
     }
+
+    /** As a rule file states its level: one missing or not a Sigma level counts as medium, neither buried nor shouted. */
+    public static RuleRef of(String id, String title, String level, List<String> tags) {
+        Level parsed;
+        try {
+            parsed = Level.parse(level);
+        } catch (IllegalArgumentException e) {
+            parsed = Level.MEDIUM;
+        }
+        return new RuleRef(id, title, parsed, tags);
+    }
 }

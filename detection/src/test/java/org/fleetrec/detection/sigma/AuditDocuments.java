@@ -19,7 +19,7 @@ public final class AuditDocuments {
     private AuditDocuments() {
     }
 
-    static List<EventDocument> of(Path log) throws IOException {
+    public static List<EventDocument> of(Path log) throws IOException {
         return of(Files.readAllLines(log));
     }
 

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * every selection value changed, must stay silent on the same events, so a rule that matched
  * anything would not pass.
  */
-class SigmaRegressionTest {
+public class SigmaRegressionTest {
     @TestFactory
     Stream<DynamicTest> everyRegressionRuleFiresOnItsEvents() throws IOException {
         Path root = SharedData.path("sigma/regression");
@@ -63,7 +63,7 @@ class SigmaRegressionTest {
     }
 
     /** Each Sysmon record of the file, read and mapped by the agent's own code. */
-    static List<EventDocument> documents(Path file) throws IOException {
+    public static List<EventDocument> documents(Path file) throws IOException {
         SysmonMapper mapper = new SysmonMapper();
         List<EventDocument> out = new ArrayList<>();
         try (Stream<SysmonItem> items = SysmonReader.items(file)) {
