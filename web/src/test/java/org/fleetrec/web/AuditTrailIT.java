@@ -105,6 +105,28 @@ class AuditTrailIT {
                 "a refused look at the audit trail is recorded too");
     }
 
+    /** A parameter that looks like a date once must not make its later non-date values unstorable. */
+    @Test
+    void aParameterIsKeptWhateverItLooksLike() throws Exception {
+        // "to" is met first here as a date (the other calls of this class never send it).
+        String iso = Instant.now().plusSeconds(60).toString();
+        harness.json("/api/v1/search?q=" + enc("process.name:dateish") + "&to=" + enc(iso));
+        harness.json("/api/v1/search?q=" + enc("process.name:dateish") + "&to=now");
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (true) {
+            harness.client.indices().refresh(r -> r.index(IndexNames.AUDIT));
+            List<String> froms = harness.client.search(s -> s.index(IndexNames.AUDIT).size(100)
+                            .query(q -> q.term(t -> t.field("parameters.q").value("process.name:dateish"))), ObjectNode.class)
+                    .hits().hits().stream().map(h -> h.source().path("parameters").path("to").asText()).toList();
+            if (froms.size() == 2) {
+                assertTrue(froms.contains(iso) && froms.contains("now"), froms.toString());
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "audit records of the two searches: " + froms);
+            Thread.sleep(200);
+        }
+    }
+
     @Test
     void onlyAdminsReadTheTrail() throws Exception {
         HttpResponse<String> refused = harness.get("/api/v1/audit", harness.viewerToken);
