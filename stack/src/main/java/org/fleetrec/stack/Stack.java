@@ -25,6 +25,8 @@ import java.util.Optional;
  */
 public final class Stack {
     static final String ES_NODE = "stack";
+    /** The ingest server's setting naming a SigmaHQ rules folder (the detection module's ShippedRules reads it). */
+    static final String SIGMA_DIR = "FLEETREC_SIGMA_DIR";
     private static final Duration PART_START_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
 
@@ -70,11 +72,13 @@ public final class Stack {
                 say("Elasticsearch " + state.elasticsearch + " (pid " + es.pid() + ")");
             }
             case INGEST -> {
-                Process p = launch(part, Map.of(
+                Map<String, String> ingestEnv = new HashMap<>(Map.of(
                         "FLEETREC_INGEST_BIND", "127.0.0.1",
                         "FLEETREC_INGEST_PORT", Integer.toString(URI.create(state.ingest).getPort()),
                         "FLEETREC_ENROLLMENT_SECRET", state.enrollmentSecret,
-                        "FLEETREC_INGEST_TLS_DIR", files.ingestTls().toString()), state, List.of());
+                        "FLEETREC_INGEST_TLS_DIR", files.ingestTls().toString()));
+                sigmaRules().ifPresent(dir -> ingestEnv.put(SIGMA_DIR, dir.toString()));
+                Process p = launch(part, ingestEnv, state, List.of());
                 state.pids.put(part, p.pid());
                 // Its certificate exists once it says it is listening; only then can a client trust it.
                 awaitLogLine(part, p, "FLEETREC_READY ingest");
@@ -149,6 +153,17 @@ public final class Stack {
             alive.put(part, up);
         }
         return alive;
+    }
+
+    /**
+     * SigmaHQ's Linux rules for the default rule set: {@value #SIGMA_DIR} when set, else the reference
+     * data's copy beside this checkout, when there is one. The rules are SigmaHQ's and never shipped.
+     */
+    private Optional<Path> sigmaRules() {
+        String given = env.get(SIGMA_DIR);
+        if (given != null && !given.isBlank()) return Optional.of(Path.of(given.strip()));
+        Path beside = files.root().resolve("../shared/data/sigma/rules/linux").normalize();
+        return Files.isDirectory(beside) ? Optional.of(beside) : Optional.empty();
     }
 
     private Process launch(Part part, Map<String, String> partEnv, StackState state, List<String> args) throws IOException {
