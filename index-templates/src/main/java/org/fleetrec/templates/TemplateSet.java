@@ -18,13 +18,13 @@ import java.util.Map;
  */
 public final class TemplateSet {
     /** Raised whenever any template body changes, so running clusters get the new one. */
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
 
     public static final String BASE = "fleet-ecs-base";
     public static final String SETTINGS = "fleet-settings";
     private static final List<String> OTHER_INDEX_TEMPLATES =
             List.of("fleet-hosts", "fleet-agents", "fleet-enrollment-secrets", "fleet-deadletter", "fleet-api-tokens", "fleet-users",
-                    "fleet-audit", "fleet-alerts");
+                    "fleet-audit", "fleet-alerts", "fleet-rules");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
