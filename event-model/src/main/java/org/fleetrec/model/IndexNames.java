@@ -19,6 +19,8 @@ public final class IndexNames {
     public static final String USERS = "fleet-users";
     /** Who searched what in the web app: one document an API call. */
     public static final String AUDIT = "fleet-audit";
+    /** The rule catalogue: one document per detection rule, by rule id. */
+    public static final String RULES = "fleet-rules";
 
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC);
 

@@ -24,7 +24,7 @@ public final class TemplateSet {
     public static final String SETTINGS = "fleet-settings";
     private static final List<String> OTHER_INDEX_TEMPLATES =
             List.of("fleet-hosts", "fleet-agents", "fleet-enrollment-secrets", "fleet-deadletter", "fleet-api-tokens", "fleet-users",
-                    "fleet-audit", "fleet-alerts");
+                    "fleet-audit", "fleet-alerts", "fleet-rules");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

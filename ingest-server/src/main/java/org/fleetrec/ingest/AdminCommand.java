@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * The fleet's credentials from a shell: enrollment secrets made, listed and revoked, enrolled
- * agents listed and revoked. It talks to Elasticsearch directly (FLEETREC_ES_URL), so it works
+ * agents listed and revoked; and the rule catalogue ({@link RulesCommand}). It talks to Elasticsearch directly (FLEETREC_ES_URL), so it works
  * whether or not an ingest server runs; running servers see a revocation within their cache time.
  */
 final class AdminCommand {
@@ -26,6 +26,7 @@ final class AdminCommand {
                    ingest-server agents list [--json]
                    ingest-server agents revoke <agent-id>     its token stops working; the host must enroll again
                    ingest-server templates install            install or upgrade the index templates, then exit
+            """ + RulesCommand.USAGE + """
             environment: FLEETREC_ES_URL and its credentials, as for the server
             """;
 
@@ -41,6 +42,9 @@ final class AdminCommand {
         ElasticsearchSettings settings = ElasticsearchSettings.fromEnvironment(env, "http://127.0.0.1:9200");
         ElasticsearchClient client = ElasticsearchClients.create(settings);
         try {
+            if (args.get(0).equals("rules")) {
+                return new RulesCommand(client, "cli:" + System.getProperty("user.name", "unknown")).run(args.subList(1, args.size()), out, err);
+            }
             EnrollmentSecrets secrets = new EnrollmentSecrets(client, Duration.ZERO);
             AgentRegistry agents = new AgentRegistry(client, Duration.ZERO);
             boolean json = args.contains("--json");

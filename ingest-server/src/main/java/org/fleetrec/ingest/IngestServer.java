@@ -41,7 +41,7 @@ public final class IngestServer implements AutoCloseable {
     private final IndexRetention retention;
     private final ServerTls.Loaded tls;
     private final BulkWriter bulk;
-    /** Null when no rules are configured. */
+    /** Null when detection is off. */
     private final LiveDetection detection;
     private final String scheme;
     private Channel channel;
@@ -90,6 +90,11 @@ public final class IngestServer implements AutoCloseable {
         if (tls != null) {
             log.info("TLS certificate {} (sha256:{})", tls.certificate(), ServerTrust.fingerprint(tls.certificate()));
         }
+    }
+
+    /** Detection on the live stream, or null when it is off. */
+    LiveDetection detection() {
+        return detection;
     }
 
     public int port() {

@@ -10,10 +10,16 @@ import org.fleetrec.detection.alert.ForwardingConfig;
 import org.fleetrec.detection.alert.Level;
 import org.fleetrec.detection.alert.RuleMatch;
 import org.fleetrec.detection.alert.RuleRef;
+import org.fleetrec.detection.rules.CatalogRules;
+import org.fleetrec.detection.rules.LocalRules;
+import org.fleetrec.detection.rules.RuleCatalog;
+import org.fleetrec.detection.rules.RuleEntry;
+import org.fleetrec.detection.rules.RuleSource;
+import org.fleetrec.detection.rules.ShippedRules;
 import org.fleetrec.detection.sigma.CompiledRule;
 import org.fleetrec.detection.sigma.Match;
-import org.fleetrec.detection.sigma.Rejected;
 import org.fleetrec.detection.sigma.RuleSet;
+import org.fleetrec.templates.TemplateInstaller;
 import org.fleetrec.model.EventCodec;
 import org.fleetrec.model.EventDocument;
 import org.fleetrec.model.IndexNames;
@@ -23,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,6 +37,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -40,27 +48,46 @@ import java.util.concurrent.atomic.AtomicLong;
  * stored before) meets the rules for its kind, matches become alerts grouped per rule and process,
  * written to {@code fleet-alerts-*} and forwarded. It runs on a thread of its own behind a bounded
  * queue, so detection never holds up an agent's batch; events it had no room for are counted, never
- * silently skipped, and one thread writes every alert, so a count never goes backwards.
+ * silently skipped, and one thread writes every alert, so a count never goes backwards. The rules are
+ * the server's own (shipped, folders) and the analysts' added ones, as the rule catalogue says: it is
+ * read again every {@code FLEETREC_RULES_REFRESH_SECONDS} and a changed rule set is swapped in whole,
+ * between two batches of events.
  */
 final class LiveDetection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveDetection.class);
     private static final int DRAIN = 1_000;
 
-    /** What detection needs: rule folders (none: off), grouping and forwarding, and its queue. */
-    record Settings(List<Path> ruleFolders, AlertGrouper.Limits grouping, ForwardingConfig forwarding, int queue) {
-        /** {@code FLEETREC_RULES_DIR} (a comma list of folders of Sigma YAML), {@code FLEETREC_DETECTION_QUEUE}, and the alert settings. */
+    /**
+     * What detection needs: whether it runs at all, the shipped rules, rule folders, how often the rule
+     * catalogue is read again, grouping and forwarding, and its queue.
+     */
+    record Settings(boolean on, List<RuleSource> shipped, List<Path> ruleFolders, Duration refresh,
+                    AlertGrouper.Limits grouping, ForwardingConfig forwarding, int queue) {
+        /**
+         * {@code FLEETREC_DETECTION} ({@code on}, the default, or {@code off}), {@code FLEETREC_RULES_DIR} (a comma
+         * list of folders of Sigma YAML), {@code FLEETREC_RULES_REFRESH_SECONDS}, {@code FLEETREC_DETECTION_QUEUE},
+         * and the alert settings.
+         */
         static Settings fromEnvironment(Map<String, String> env) throws IOException {
+            String mode = env.getOrDefault("FLEETREC_DETECTION", "on").strip();
+            if (!mode.equals("on") && !mode.equals("off")) {
+                throw new IllegalArgumentException("FLEETREC_DETECTION must be on or off, not " + mode);
+            }
             String folders = env.getOrDefault("FLEETREC_RULES_DIR", "");
             List<Path> paths = Arrays.stream(folders.split(",")).map(String::strip).filter(f -> !f.isEmpty()).map(Path::of).toList();
             for (Path folder : paths) {
                 if (!Files.isDirectory(folder)) throw new IllegalArgumentException("FLEETREC_RULES_DIR: no such folder " + folder);
             }
-            return new Settings(paths, AlertGrouper.Limits.fromEnvironment(env), ForwardingConfig.fromEnvironment(env),
+            long refresh = Long.parseLong(env.getOrDefault("FLEETREC_RULES_REFRESH_SECONDS", "15"));
+            if (refresh < 1 || refresh > 3600) throw new IllegalArgumentException("FLEETREC_RULES_REFRESH_SECONDS must be 1 to 3600");
+            boolean on = mode.equals("on");
+            return new Settings(on, on ? ShippedRules.sources(env) : List.of(), paths, Duration.ofSeconds(refresh),
+                    AlertGrouper.Limits.fromEnvironment(env), ForwardingConfig.fromEnvironment(env),
                     Integer.parseInt(env.getOrDefault("FLEETREC_DETECTION_QUEUE", "100000")));
         }
 
         static Settings off() {
-            return new Settings(List.of(), AlertGrouper.Limits.defaults(), ForwardingConfig.none(), 1);
+            return new Settings(false, List.of(), List.of(), Duration.ofSeconds(15), AlertGrouper.Limits.defaults(), ForwardingConfig.none(), 1);
         }
     }
 
@@ -68,7 +95,10 @@ final class LiveDetection implements AutoCloseable {
     record Stored(String index, String id, byte[] json) {
     }
 
-    private final RuleSet rules;
+    /** The rules in force, swapped whole when the catalogue changes; null until the first set is known. */
+    private volatile RuleSet rules;
+    private final CatalogRules catalogue;
+    private final Duration refresh;
     private final AlertGrouper grouper;
     private final AlertRouter router;
     private final ElasticsearchClient client;
@@ -79,10 +109,12 @@ final class LiveDetection implements AutoCloseable {
     private final AtomicLong alertsWritten = new AtomicLong();
     private final IngestMetrics metrics;
     private final Thread thread;
+    private final Thread follower;
     private volatile boolean closing;
 
-    private LiveDetection(RuleSet rules, Settings settings, ElasticsearchClient client, IngestMetrics metrics) throws IOException {
-        this.rules = rules;
+    private LiveDetection(CatalogRules catalogue, Settings settings, ElasticsearchClient client, IngestMetrics metrics) throws IOException {
+        this.catalogue = catalogue;
+        this.refresh = settings.refresh();
         this.client = client;
         this.metrics = metrics;
         this.grouper = new AlertGrouper(settings.grouping());
@@ -90,21 +122,85 @@ final class LiveDetection implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(Math.max(1, settings.queue()));
         this.thread = new Thread(this::run, "detection");
         thread.setDaemon(true);
+        this.follower = new Thread(this::followCatalogue, "rule-catalogue");
+        follower.setDaemon(true);
+        follower.start();
         thread.start();
     }
 
-    /** Loads the rules and starts; null when no rule folder is configured. Rules refused are logged with their reasons. */
+    /**
+     * Reads the server's own rules (shipped, folders) and starts; null when detection is off. Rules
+     * refused are logged with their reasons, and listed in the catalogue once it is reachable.
+     */
     static LiveDetection start(Settings settings, ElasticsearchClient client, IngestMetrics metrics) throws IOException {
-        if (settings.ruleFolders().isEmpty()) return null;
-        RuleSet.Builder builder = RuleSet.builder();
-        for (Path folder : settings.ruleFolders()) builder.addDirectory(folder);
-        RuleSet rules = builder.build();
-        for (Rejected rejected : rules.rejected()) {
-            log.warn("rule not loaded: {} ({}): {}", rejected.source(), rejected.title(), rejected.reason());
+        if (!settings.on()) return null;
+        LocalRules local = LocalRules.read(settings.shipped(), settings.ruleFolders());
+        CatalogRules catalogue = new CatalogRules(new RuleCatalog(client), local, publisher());
+        for (RuleEntry refused : catalogue.refused()) {
+            log.warn("rule not loaded: {} ({}): {}", refused.source(), refused.title(), refused.refusal());
         }
-        log.info("detection: {} rules loaded, {} not loaded, from {}", rules.rules().size(), rules.rejected().size(),
-                settings.ruleFolders());
-        return new LiveDetection(rules, settings, client, metrics);
+        log.info("detection: {} rules of this server's own loaded, {} not loaded ({} shipped, folders {}); the rule catalogue decides which run",
+                catalogue.initial().rules().size(), catalogue.refused().size(), settings.shipped().size(), settings.ruleFolders());
+        return new LiveDetection(catalogue, settings, client, metrics);
+    }
+
+    private static String publisher() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                host = "unknown";
+            }
+        }
+        return "ingest-server@" + host;
+    }
+
+    /**
+     * Publishes this server's rules to the catalogue, then reads it every {@code refresh}, swapping in
+     * a new rule set when it changed. Until the catalogue has been read once, events wait in the queue;
+     * if it cannot be read at first, the server's own rules run, all of them, until it can. A read that
+     * fails later keeps the rules in force.
+     */
+    private void followCatalogue() {
+        boolean installed = false;
+        boolean failing = false;
+        while (!closing) {
+            try {
+                if (!installed) {
+                    new TemplateInstaller(client).install(); // the catalogue's strict mapping before its first document
+                    installed = true;
+                }
+                Optional<RuleSet> next = catalogue.refresh();
+                if (next.isPresent()) {
+                    RuleSet set = next.get();
+                    rules = set;
+                    log.info("detection: {} rules in force, {} added rules not loaded", set.rules().size(), set.rejected().size());
+                }
+                if (failing) log.info("detection: the rule catalogue is readable again");
+                failing = false;
+            } catch (IOException | RuntimeException e) {
+                metrics.error("rule_catalogue_unreadable");
+                if (rules == null) {
+                    rules = catalogue.initial();
+                    log.warn("detection: rule catalogue not readable ({}); this server's own {} rules run until it is", e.toString(),
+                            rules.rules().size());
+                } else if (!failing) {
+                    log.warn("detection: rule catalogue not readable, the rules in force stay: {}", e.toString());
+                }
+                failing = true;
+            }
+            try {
+                Thread.sleep(refresh.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** The rules in force now (null until known). */
+    RuleSet rules() {
+        return rules;
     }
 
     /** Hands over the documents stored now; never waits. */
@@ -133,11 +229,17 @@ final class LiveDetection implements AutoCloseable {
         List<Stored> batch = new ArrayList<>(DRAIN);
         while (!closing || !queue.isEmpty()) {
             try {
+                if (rules == null) {
+                    if (closing) return; // nothing could be evaluated: the events are stored, only unmatched
+                    Thread.sleep(50);
+                    continue;
+                }
                 Stored first = queue.poll(500, TimeUnit.MILLISECONDS);
                 if (first != null) {
+                    RuleSet current = rules; // read after the wait: a set swapped in meanwhile applies to this batch
                     batch.add(first);
                     queue.drainTo(batch, DRAIN - 1);
-                    for (Stored doc : batch) evaluate(doc);
+                    for (Stored doc : batch) evaluate(current, doc);
                     batch.clear();
                 }
                 unwritten.addAll(grouper.drainUpdates());
@@ -152,7 +254,7 @@ final class LiveDetection implements AutoCloseable {
         }
     }
 
-    private void evaluate(Stored stored) {
+    private void evaluate(RuleSet rules, Stored stored) {
         EventDocument doc;
         try {
             doc = EventDocument.wrap((ObjectNode) EventCodec.mapper().readTree(stored.json()));
@@ -215,6 +317,7 @@ final class LiveDetection implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         closing = true;
+        follower.interrupt();
         thread.join(30_000);
         thread.interrupt();
         router.close();

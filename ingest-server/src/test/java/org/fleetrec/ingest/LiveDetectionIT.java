@@ -4,6 +4,10 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
+import org.fleetrec.detection.rules.RuleCatalog;
+import org.fleetrec.detection.rules.RuleEntry;
+import org.fleetrec.detection.rules.RuleState;
+import org.fleetrec.detection.sigma.RuleSet;
 import org.fleetrec.model.EventCodec;
 import org.fleetrec.model.EventDocument;
 import org.fleetrec.model.ServerTrust;
@@ -35,12 +39,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Sigma rules on the live stream: a matching event becomes an alert in {@code fleet-alerts-*},
  * delivered to a webhook; the same batch sent again (stored already) raises nothing more, and
- * further matches of the same process raise its count instead of new alerts.
+ * further matches of the same process raise its count instead of new alerts. The rules follow the
+ * rule catalogue without a restart: a disabled rule stops alerting, an added one starts, a retired
+ * one stops and stays listed, and a catalogue that cannot be read keeps the rules in force.
  */
 @ExtendWith(ElasticsearchExtension.class)
 class LiveDetectionIT {
@@ -59,7 +66,17 @@ class LiveDetectionIT {
               condition: selection
             """;
 
+    private static final String TOGGLED_ID = UUID.randomUUID().toString();
+    private static final String TOGGLED = RULE.replace(RULE_ID, TOGGLED_ID).replace("Network scanner run", "Socat relay")
+            .replace("'/nmap'", "'/socat'");
+    private static final String ADDED_ID = UUID.randomUUID().toString();
+    private static final String ADDED = RULE.replace(RULE_ID, ADDED_ID).replace("Network scanner run", "Ncat listener")
+            .replace("'/nmap'", "'/ncat'");
+    private static final String AGGREGATION_ID = UUID.randomUUID().toString();
+
     private static ElasticsearchClient client;
+    private static RuleCatalog catalog;
+    private static String token;
     private static IngestServer server;
     private static URI base;
     private static HttpClient http;
@@ -81,12 +98,14 @@ class LiveDetectionIT {
         receiver.start();
         Path rules = Files.createDirectories(folder.resolve("rules"));
         Files.writeString(rules.resolve("nmap.yml"), RULE);
-        Files.writeString(rules.resolve("aggregation.yml"), RULE.replace(RULE_ID, UUID.randomUUID().toString())
+        Files.writeString(rules.resolve("aggregation.yml"), RULE.replace(RULE_ID, AGGREGATION_ID)
                 .replace("condition: selection", "condition: selection | count() > 5"));
+        Files.writeString(rules.resolve("socat.yml"), TOGGLED);
+        catalog = new RuleCatalog(client);
         IngestConfig config = IngestConfig.fromEnvironment(Map.of(
                 "FLEETREC_ENROLLMENT_SECRET", SECRET, "FLEETREC_INGEST_PORT", "0", "FLEETREC_ES_URL", es.url().toString(),
                 "FLEETREC_INGEST_TLS_DIR", folder.resolve("tls").toString(), "FLEETREC_INGEST_AUTH_CACHE_SECONDS", "0",
-                "FLEETREC_RULES_DIR", rules.toString(),
+                "FLEETREC_RULES_DIR", rules.toString(), "FLEETREC_RULES_REFRESH_SECONDS", "1",
                 "FLEETREC_ALERT_WEBHOOK_URL", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
                 "FLEETREC_ALERT_WEBHOOK_MIN_LEVEL", "medium"));
         server = new IngestServer(config, client);
@@ -97,6 +116,10 @@ class LiveDetectionIT {
             if (System.nanoTime() > deadline) throw new AssertionError("never ready");
             Thread.sleep(200);
         }
+        token = EventCodec.mapper().readTree(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/enroll"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"secret\":\"" + SECRET + "\",\"host\":{\"id\":\"detect-host\",\"name\":\"detect.example\"}}"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body()).path("token").asText();
     }
 
     @AfterAll
@@ -108,10 +131,6 @@ class LiveDetectionIT {
 
     @Test
     void aMatchingEventBecomesOneAlertThatCountsRepeatsAndIsDelivered() throws Exception {
-        String token = EventCodec.mapper().readTree(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/enroll"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"secret\":\"" + SECRET + "\",\"host\":{\"id\":\"detect-host\",\"name\":\"detect.example\"}}"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body()).path("token").asText();
         String scan = lines(exec(1, "/usr/bin/nmap", "nmap -sS 10.0.0.0/24", "scan-1"), exec(2, "/usr/bin/ls", "ls -l", "ls-1"));
         assertEquals(200, bulk(token, scan).statusCode());
 
@@ -136,6 +155,85 @@ class LiveDetectionIT {
         assertEquals(2, counted.path("fleet").path("alert").path("count").asInt(), counted.toString());
         Thread.sleep(1000);
         assertEquals(1, delivered.size(), "repeats update the alert, they are not delivered again");
+    }
+
+    @Test
+    void theRulesFollowTheCatalogueWithoutARestart() throws Exception {
+        // Every rule the server runs is listed, the refused one with its reason.
+        awaitInForce(RULE_ID, true);
+        RuleEntry folderRule = catalog.get(TOGGLED_ID).orElseThrow();
+        assertEquals(RuleCatalog.FOLDER, folderRule.origin());
+        assertTrue(folderRule.loaded() && folderRule.state() == RuleState.ENABLED, folderRule.toString());
+        RuleEntry refused = catalog.get(AGGREGATION_ID).orElseThrow();
+        assertFalse(refused.loaded());
+        assertTrue(refused.refusal().startsWith("unsupported: aggregation"), refused.refusal());
+
+        long sequence = 100;
+        assertEquals(200, bulk(token, lines(exec(sequence++, "/usr/bin/socat", "socat tcp-l:4444 exec:sh", "socat-1"))).statusCode());
+        awaitAlertFor(TOGGLED_ID, "socat-1");
+
+        // Disabled: it stops alerting, within the refresh time and without a restart.
+        catalog.setState(TOGGLED_ID, RuleState.DISABLED, "test:analyst");
+        awaitInForce(TOGGLED_ID, false);
+        assertEquals(200, bulk(token, lines(exec(sequence++, "/usr/bin/socat", "socat tcp-l:4444 exec:sh", "socat-2"))).statusCode());
+
+        // Added: it starts.
+        catalog.add(ADDED, "test:analyst");
+        awaitInForce(ADDED_ID, true);
+        assertEquals(200, bulk(token, lines(exec(sequence++, "/usr/bin/ncat", "ncat -l 4444", "ncat-1"))).statusCode());
+        awaitAlertFor(ADDED_ID, "ncat-1");
+        assertEquals(0, alertsFor(TOGGLED_ID, "socat-2"), "a disabled rule raised an alert");
+
+        // A catalogue that cannot be read keeps the rules in force.
+        client.indices().close(c -> c.index(RuleCatalog.INDEX));
+        try {
+            Thread.sleep(3000); // three refreshes
+            assertTrue(inForce(ADDED_ID) && inForce(RULE_ID) && !inForce(TOGGLED_ID), "the rules in force changed on a failed read");
+        } finally {
+            client.indices().open(o -> o.index(RuleCatalog.INDEX));
+            client.cluster().health(h -> h.index(RuleCatalog.INDEX).waitForStatus(co.elastic.clients.elasticsearch._types.HealthStatus.Yellow));
+        }
+
+        // Retired: it stops, and stays listed as retired. Enabled again: the disabled rule is back.
+        catalog.setState(ADDED_ID, RuleState.RETIRED, "test:analyst");
+        catalog.setState(TOGGLED_ID, RuleState.ENABLED, "test:analyst");
+        awaitInForce(ADDED_ID, false);
+        awaitInForce(TOGGLED_ID, true);
+        assertEquals(200, bulk(token, lines(exec(sequence++, "/usr/bin/ncat", "ncat -l 4444", "ncat-2"),
+                exec(sequence, "/usr/bin/socat", "socat tcp-l:4444 exec:sh", "socat-3"))).statusCode());
+        awaitAlertFor(TOGGLED_ID, "socat-3"); // the batch was evaluated after the retirement
+        assertEquals(0, alertsFor(ADDED_ID, "ncat-2"), "a retired rule raised an alert");
+        assertTrue(catalog.list(new RuleCatalog.Filter(RuleState.RETIRED, null, null, null)).stream()
+                .anyMatch(r -> r.key().equals(ADDED_ID)), "a retired rule stays listed");
+    }
+
+    private static boolean inForce(String ruleId) {
+        RuleSet rules = server.detection().rules();
+        return rules != null && rules.rules().stream().anyMatch(r -> ruleId.equals(r.id()));
+    }
+
+    private static void awaitInForce(String ruleId, boolean wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (inForce(ruleId) != wanted) {
+            if (System.nanoTime() > deadline) throw new AssertionError("rule " + ruleId + (wanted ? " never" : " still") + " in force");
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitAlertFor(String ruleId, String entity) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (alertsFor(ruleId, entity) == 0) {
+            if (System.nanoTime() > deadline) throw new AssertionError("no alert of " + ruleId + " for " + entity);
+            Thread.sleep(250);
+        }
+    }
+
+    private static long alertsFor(String ruleId, String entity) throws Exception {
+        client.indices().refresh(r -> r.index("fleet-alerts-*").allowNoIndices(true).ignoreUnavailable(true));
+        var found = client.count(c -> c.index("fleet-alerts-*").allowNoIndices(true).ignoreUnavailable(true)
+                .query(q -> q.bool(b -> b.filter(f -> f.term(t -> t.field("rule.id").value(ruleId)))
+                        .filter(f -> f.term(t -> t.field("process.entity_id").value(entity))))));
+        return found.count();
     }
 
     private static JsonNode awaitAlert(int count) throws Exception {

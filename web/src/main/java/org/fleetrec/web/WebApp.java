@@ -71,6 +71,7 @@ public final class WebApp implements AutoCloseable {
         new ProcessApi(client).routes(app, this::page);
         new AlertsApi(client, audit).routes(app, this::page);
         new RuleTestApi(client, audit).routes(app, this::page);
+        new RulesApi(client, audit).routes(app, this::page);
         app.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(Pages.text("openapi.json")));
         app.get("/api/v1/whoami", ctx -> ctx.json(Map.of("name", principal(ctx).name(), "role", principal(ctx).role())));
         app.get("/healthz", ctx -> ctx.result("ok\n"));

@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.fleetrec.model.EventDocument;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Compiled Sigma rules, indexed by the class of event they can apply to (OS, kind, collector):
@@ -19,11 +17,6 @@ import java.util.stream.Stream;
  * {@link #rejected()} with its reason. Immutable once built and safe to share between threads.
  */
 public final class RuleSet {
-    /** Rule files larger than this are not read. */
-    static final long MAX_FILE_BYTES = 4L << 20;
-    /** A directory with more rule files than this is refused rather than read without end. */
-    static final int MAX_FILES = 100_000;
-
     private final List<CompiledRule> rules;
     private final List<Rejected> rejected;
     private final Node.FieldTable table;
@@ -82,14 +75,7 @@ public final class RuleSet {
         }
 
         public Builder addDirectory(Path directory) throws IOException {
-            List<Path> files;
-            try (Stream<Path> walk = Files.walk(directory)) {
-                files = walk.filter(Files::isRegularFile)
-                        .filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml"))
-                        .limit(MAX_FILES + 1L).sorted().toList();
-            }
-            if (files.size() > MAX_FILES) throw new IOException(directory + " holds more than " + MAX_FILES + " rule files");
-            for (Path f : files) add(directory.relativize(f).toString(), f);
+            for (Path f : RuleFiles.list(directory)) add(directory.relativize(f).toString(), f);
             return this;
         }
 
@@ -99,13 +85,9 @@ public final class RuleSet {
 
         private Builder add(String source, Path file) {
             try {
-                if (Files.size(file) > MAX_FILE_BYTES) {
-                    rejected.add(new Rejected(source, null, null, "file larger than " + MAX_FILE_BYTES + " bytes", false));
-                    return this;
-                }
-                return add(source, Files.readString(file));
-            } catch (IOException | RuntimeException e) {
-                rejected.add(new Rejected(source, null, null, "unreadable: " + e.getMessage(), false));
+                return add(source, RuleFiles.read(file));
+            } catch (RuleException e) {
+                rejected.add(new Rejected(source, null, null, e.reason(), false));
                 return this;
             }
         }

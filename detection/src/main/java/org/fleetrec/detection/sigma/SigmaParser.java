@@ -16,6 +16,9 @@ import java.util.Map;
  * is refused with the reason, never half-read.
  */
 public final class SigmaParser {
+    /** The longest rule text read: anything longer is refused before parsing. */
+    public static final int MAX_YAML_CHARS = SigmaYaml.MAX_CHARS;
+
     private SigmaParser() {
     }
 
