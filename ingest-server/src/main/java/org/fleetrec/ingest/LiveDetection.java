@@ -7,7 +7,6 @@ import org.fleetrec.detection.alert.AlertGrouper;
 import org.fleetrec.detection.alert.AlertRouter;
 import org.fleetrec.detection.alert.DeadLetterSink;
 import org.fleetrec.detection.alert.ForwardingConfig;
-import org.fleetrec.detection.alert.Level;
 import org.fleetrec.detection.alert.RuleMatch;
 import org.fleetrec.detection.alert.RuleRef;
 import org.fleetrec.detection.rules.CatalogRules;
@@ -275,13 +274,7 @@ final class LiveDetection implements AutoCloseable {
     }
 
     private static RuleRef ref(CompiledRule rule) {
-        Level level;
-        try {
-            level = Level.parse(rule.level());
-        } catch (IllegalArgumentException e) {
-            level = Level.MEDIUM; // a rule without a usable level: neither buried nor shouted
-        }
-        return new RuleRef(rule.id(), rule.title(), level, rule.rule().tags());
+        return RuleRef.of(rule.id(), rule.title(), rule.level(), rule.rule().tags());
     }
 
     /** New alerts and updates, oldest first; on failure they wait for the next round, in order. */

@@ -53,6 +53,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LiveDetectionIT {
     private static final String SECRET = "live-detection-secret-" + UUID.randomUUID();
     private static final String RULE_ID = "5b3f3e3c-7f0e-4a43-9c3a-2f9d6f1d0a01";
+    // A scanner of its own name: the shipped rules know nmap, and would alert too.
     private static final String RULE = """
             title: Network scanner run
             id: 5b3f3e3c-7f0e-4a43-9c3a-2f9d6f1d0a01
@@ -62,16 +63,16 @@ class LiveDetectionIT {
             logsource: {product: linux, category: process_creation}
             detection:
               selection:
-                Image|endswith: '/nmap'
+                Image|endswith: '/portprobe'
               condition: selection
             """;
 
     private static final String TOGGLED_ID = UUID.randomUUID().toString();
     private static final String TOGGLED = RULE.replace(RULE_ID, TOGGLED_ID).replace("Network scanner run", "Socat relay")
-            .replace("'/nmap'", "'/socat'");
+            .replace("'/portprobe'", "'/socat'");
     private static final String ADDED_ID = UUID.randomUUID().toString();
     private static final String ADDED = RULE.replace(RULE_ID, ADDED_ID).replace("Network scanner run", "Ncat listener")
-            .replace("'/nmap'", "'/ncat'");
+            .replace("'/portprobe'", "'/ncat'");
     private static final String AGGREGATION_ID = UUID.randomUUID().toString();
 
     private static ElasticsearchClient client;
@@ -97,7 +98,7 @@ class LiveDetectionIT {
         });
         receiver.start();
         Path rules = Files.createDirectories(folder.resolve("rules"));
-        Files.writeString(rules.resolve("nmap.yml"), RULE);
+        Files.writeString(rules.resolve("portprobe.yml"), RULE);
         Files.writeString(rules.resolve("aggregation.yml"), RULE.replace(RULE_ID, AGGREGATION_ID)
                 .replace("condition: selection", "condition: selection | count() > 5"));
         Files.writeString(rules.resolve("socat.yml"), TOGGLED);
@@ -131,7 +132,7 @@ class LiveDetectionIT {
 
     @Test
     void aMatchingEventBecomesOneAlertThatCountsRepeatsAndIsDelivered() throws Exception {
-        String scan = lines(exec(1, "/usr/bin/nmap", "nmap -sS 10.0.0.0/24", "scan-1"), exec(2, "/usr/bin/ls", "ls -l", "ls-1"));
+        String scan = lines(exec(1, "/usr/local/bin/portprobe", "portprobe -sS 10.0.0.0/24", "scan-1"), exec(2, "/usr/bin/ls", "ls -l", "ls-1"));
         assertEquals(200, bulk(token, scan).statusCode());
 
         JsonNode alert = awaitAlert(1);
@@ -139,7 +140,7 @@ class LiveDetectionIT {
         assertEquals("high", alert.path("rule").path("level").asText());
         assertEquals("detect-host", alert.path("host").path("id").asText());
         assertEquals("scan-1", alert.path("process").path("entity_id").asText());
-        assertEquals("nmap -sS 10.0.0.0/24", alert.path("process").path("command_line").asText());
+        assertEquals("portprobe -sS 10.0.0.0/24", alert.path("process").path("command_line").asText());
         assertEquals("T1046", alert.path("threat").path("technique").path("id").get(0).asText(), alert.toString());
         awaitDelivered(1);
         assertTrue(delivered.get(0).contains(RULE_ID) && delivered.get(0).contains("scan-1"), delivered.get(0));
@@ -149,7 +150,7 @@ class LiveDetectionIT {
         Thread.sleep(2000); // detection follows within milliseconds; give a wrong count time to show
         assertEquals(1, awaitAlert(1).path("fleet").path("alert").path("count").asInt(), "a retried batch matches nothing again");
         // The same process runs again (a new event of it): the alert counts it, no new alert.
-        assertEquals(200, bulk(token, lines(exec(3, "/usr/bin/nmap", "nmap -sS 10.0.0.0/24", "scan-1"))).statusCode());
+        assertEquals(200, bulk(token, lines(exec(3, "/usr/local/bin/portprobe", "portprobe -sS 10.0.0.0/24", "scan-1"))).statusCode());
         JsonNode counted = awaitAlert(2);
         assertEquals(1, alerts().path("hits").path("total").path("value").asInt(), "one alert for one rule on one process");
         assertEquals(2, counted.path("fleet").path("alert").path("count").asInt(), counted.toString());

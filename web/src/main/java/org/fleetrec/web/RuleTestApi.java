@@ -10,6 +10,9 @@ import io.javalin.http.Handler;
 import io.javalin.http.TooManyRequestsResponse;
 import org.fleetrec.detection.alert.Alert;
 import org.fleetrec.detection.alert.AlertGrouper;
+import org.fleetrec.detection.rules.RuleCatalog;
+import org.fleetrec.detection.rules.RuleEntry;
+import io.javalin.http.NotFoundResponse;
 import org.fleetrec.detection.hunt.HuntLimits;
 import org.fleetrec.detection.hunt.HuntRange;
 import org.fleetrec.detection.hunt.HuntRefused;
@@ -43,12 +46,14 @@ final class RuleTestApi {
     private static final String DEFAULT_FROM = "now-24h";
 
     private final RetroHunt hunt;
+    private final RuleCatalog catalog;
     private final AuditTrail audit;
     private final Semaphore running = new Semaphore(MAX_CONCURRENT_HUNTS);
 
     RuleTestApi(ElasticsearchClient client, AuditTrail audit) {
         // The live detection settings of this machine's environment, so results group as its alerts do.
         this.hunt = new RetroHunt(client, AlertGrouper.Limits.fromEnvironment(System.getenv()));
+        this.catalog = new RuleCatalog(client);
         this.audit = audit;
     }
 
@@ -70,6 +75,7 @@ final class RuleTestApi {
         }
         if (request.host() != null) parameters.put("host", request.host());
         if (request.rule() != null) parameters.put("rule", request.rule());
+        if (request.id() != null) parameters.put("id", request.id());
         audit.run(ctx, "rules.test", parameters, () -> {
             try {
                 HuntRule rule = rule(request);
@@ -82,9 +88,14 @@ final class RuleTestApi {
         });
     }
 
-    /** The rule the request names: today only as YAML; a catalogue id would be looked up here. */
-    private static HuntRule rule(RuleTestRequest request) throws HuntRefused {
-        if (request.rule() == null) throw new HuntRefused("no rule: give the rule's YAML as \"rule\"");
+    /** The rule the request names: its YAML, or the catalogue's copy of the rule under that id (any state). */
+    private HuntRule rule(RuleTestRequest request) throws HuntRefused, IOException {
+        if (request.id() != null) {
+            RuleEntry entry = catalog.get(request.id())
+                    .orElseThrow(() -> new NotFoundResponse("no rule " + request.id() + " in the catalogue"));
+            return HuntRule.parse(entry.yaml());
+        }
+        if (request.rule() == null) throw new HuntRefused("no rule: give the rule's YAML as \"rule\" or a catalogue rule's \"id\"");
         return HuntRule.parse(request.rule());
     }
 

@@ -10,14 +10,15 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The body of {@code POST /api/v1/rules/test}: which rule (today its YAML as {@code rule}), and
+ * The body of {@code POST /api/v1/rules/test}: which rule (its YAML as {@code rule}, or a catalogue
+ * rule's {@code id}), and
  * either {@code events} to try it on or a range ({@code from}, {@code to}, {@code host}, optional
  * {@code max_events}, {@code max_results}) to hunt over. Names it does not know are refused, so a
  * misspelt limit never silently falls back to the default.
  */
-record RuleTestRequest(String rule, List<JsonNode> events, String from, String to, String host, Integer maxEvents,
+record RuleTestRequest(String rule, String id, List<JsonNode> events, String from, String to, String host, Integer maxEvents,
                        Integer maxResults) {
-    static final Set<String> FIELDS = Set.of("rule", "events", "from", "to", "host", "max_events", "max_results");
+    static final Set<String> FIELDS = Set.of("rule", "id", "events", "from", "to", "host", "max_events", "max_results");
     private static final int MAX_BOUND_LENGTH = 64;
 
     /** Events given: a trial. Otherwise a hunt over the range. */
@@ -45,7 +46,9 @@ record RuleTestRequest(String rule, List<JsonNode> events, String from, String t
             }
         }
         String rule = text(body, "rule", Integer.MAX_VALUE);
-        return new RuleTestRequest(rule == null ? null : body.get("rule").textValue(), events, text(body, "from", MAX_BOUND_LENGTH),
+        String id = text(body, "id", 256);
+        if (rule != null && id != null) throw new BadRequestResponse("give the rule's YAML as rule or a catalogue rule's id, not both");
+        return new RuleTestRequest(rule == null ? null : body.get("rule").textValue(), id, events, text(body, "from", MAX_BOUND_LENGTH),
                 text(body, "to", MAX_BOUND_LENGTH), text(body, "host", 1024), number(body, "max_events"), number(body, "max_results"));
     }
 

@@ -155,6 +155,19 @@ class RuleTestApiIT {
     }
 
     @Test
+    void aCatalogueRuleIsHuntedByItsId() throws Exception {
+        String id = "5f0c7a52-1b8e-4d0e-9a57-" + Long.toHexString(System.nanoTime() & 0xffffffffffffL);
+        String yaml = ARP.replaceFirst("(?m)^id: .*$", "id: " + id);
+        new org.fleetrec.detection.rules.RuleCatalog(harness.client).add(yaml, "admin");
+        JsonNode byId = ok(EventCodec.mapper().createObjectNode().put("id", id).put("from", "now-3d"));
+        JsonNode byText = ok(hunt(ARP).put("from", "now-3d"));
+        assertEquals(byText.path("confirmed").asLong(), byId.path("confirmed").asLong(), byId.toString());
+        assertEquals(byText.path("results").size(), byId.path("results").size());
+        assertEquals(404, post(EventCodec.mapper().createObjectNode().put("id", "no-such-rule").toString(), harness.viewerToken).statusCode());
+        assertTrue(refused(hunt(ARP).put("id", id).toString()).contains("not both"));
+    }
+
+    @Test
     void theRangeHostAndLimitsNarrowTheHunt() throws Exception {
         assertEquals(1, ok(hunt(ARP)).path("results").size(), "the last 24 hours by default: only web-b's run");
         JsonNode between = ok(hunt(ARP).put("from", ago(Duration.ofHours(50)).toString()).put("to", ago(Duration.ofHours(47)).toString()));
