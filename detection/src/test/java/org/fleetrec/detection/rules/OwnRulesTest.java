@@ -126,6 +126,23 @@ class OwnRulesTest {
         assertEquals(Set.of(CREDENTIALS), fired(byHand));
     }
 
+    /** Seen on this host: apt's debconf step, Perl as root, read /etc/shadow through getpwnam. */
+    @Test
+    void debconfsPerlIsQuietButPerlGivenAnythingElseIsNot() {
+        AuditLines debconf = new AuditLines()
+                .exec(900, 890, 0, "/usr/bin/perl", "/usr/bin/perl", "-w", "/usr/sbin/dpkg-preconfigure", "--apt")
+                .read(900, 890, 0, "/usr/bin/perl", "/etc/shadow", true);
+        assertEquals(Set.of(), fired(debconf));
+        AuditLines oneLiner = new AuditLines()
+                .exec(910, 890, 0, "/usr/bin/perl", "/usr/bin/perl", "-e", "print getpwnam('root')", "/usr/sbin/dpkg-preconfigure")
+                .read(910, 890, 0, "/usr/bin/perl", "/etc/shadow", true);
+        assertEquals(Set.of(CREDENTIALS), fired(oneLiner));
+        AuditLines lookAlike = new AuditLines()
+                .exec(920, 890, 0, "/usr/bin/perl", "/usr/bin/perl", "/tmp/usr/sbin/adduser")
+                .read(920, 890, 0, "/usr/bin/perl", "/etc/shadow", true);
+        assertEquals(Set.of(CREDENTIALS), fired(lookAlike));
+    }
+
     @Test
     void sudoersReadBySomethingElseThanSudo() {
         assertEquals(Set.of(SUDOERS), fired(new AuditLines().read(900, 400, 0, "/usr/bin/less", "/etc/sudoers", true)));
