@@ -1,4 +1,4 @@
-import { api, cell, link, text } from './api.js';
+import { api, cell, link, text, selectRange } from './api.js';
 // Alerts page. Every value shown here came from an endpoint and may be hostile (command lines,
 // rule titles from a rule file, host and user names): it is only ever inserted as text, never as HTML.
 const form = document.getElementById('alerts-form');
@@ -45,16 +45,7 @@ function fillFromUrl() {
   for (const name of ['host', 'rule']) {
     if (url.has(name)) document.getElementById(name).value = url.get(name);
   }
-  if (url.has('from')) {
-    const range = document.getElementById('range');
-    if (![...range.options].some(o => o.value === url.get('from'))) {
-      const option = document.createElement('option');
-      option.value = url.get('from');
-      option.textContent = 'from ' + url.get('from');
-      range.append(option);
-    }
-    range.value = url.get('from');
-  }
+  if (url.has('from')) selectRange(document.getElementById('range'), url.get('from'));
 }
 
 function field(doc, path) {

@@ -44,3 +44,14 @@ export function link(path, params, label) {
   a.textContent = label == null || label === '' ? '(unnamed)' : String(label);
   return a;
 }
+
+/** Selects a range in a <select>, adding it as an option first when it is not one (a range from a link). */
+export function selectRange(select, value) {
+  if (![...select.options].some(o => o.value === value)) {
+    const option = document.createElement('option');
+    option.value = value;
+    option.textContent = 'from ' + value;
+    select.append(option);
+  }
+  select.value = value;
+}

@@ -1,4 +1,4 @@
-import { cell, csrf } from './api.js';
+import { cell, csrf, selectRange } from './api.js';
 // Every value shown here came from an endpoint and may be hostile: it is only ever
 // inserted as text (textContent), never as HTML.
 const form = document.getElementById('search-form');
@@ -40,16 +40,7 @@ function fillFromUrl() {
   for (const name of ['q', 'host', 'dataset', 'sort']) {
     if (url.has(name)) document.getElementById(name).value = url.get(name);
   }
-  if (url.has('from')) {
-    const range = document.getElementById('range');
-    if (![...range.options].some(o => o.value === url.get('from'))) {
-      const option = document.createElement('option');
-      option.value = url.get('from');
-      option.textContent = 'from ' + url.get('from');
-      range.append(option);
-    }
-    range.value = url.get('from');
-  }
+  if (url.has('from')) selectRange(document.getElementById('range'), url.get('from'));
 }
 
 function formParams() {
