@@ -113,6 +113,14 @@ class AlertsPageBrowserIT {
         assertEquals("entityId", browser.one("#selector-kind").getAttribute("value"));
         assertEquals("entity-hostile", browser.one("#selector-value").getAttribute("value"));
 
+        // A range from a link that the list does not offer is added to it and used.
+        browser.open("/alerts?from=now-5h");
+        browser.await("#alerts tbody tr", 2);
+        assertEquals("now-5h", browser.one("#range").getAttribute("value"));
+        browser.open("/alerts?from=now-1h");
+        browser.await(() -> browser.one("#alerts-summary").getText().equals("0 alerts") ? true : null,
+                "nothing in the last hour: both alerts are two hours old");
+
         browser.open("/alerts?level=high");
         browser.await("#alerts tbody tr", 1);
         rowOf(hostile).findElement(org.openqa.selenium.By.cssSelector("a.tree-link")).click();
