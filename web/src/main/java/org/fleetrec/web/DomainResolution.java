@@ -7,6 +7,7 @@ import co.elastic.clients.elasticsearch._types.aggregations.CompositeBucket;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.fleetrec.model.IpLiteral;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.fleetrec.model.IndexNames;
+import org.fleetrec.model.IpLiteral;
 
 import java.io.IOException;
 import java.util.ArrayList;

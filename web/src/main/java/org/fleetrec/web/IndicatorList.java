@@ -3,6 +3,7 @@ package org.fleetrec.web;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.fleetrec.model.IpLiteral;
 
 /**
  * A plain list of indicators, one a line: addresses, CIDR blocks, domains, URLs, MD5/SHA-1/SHA-256

@@ -1,6 +1,7 @@
 package org.fleetrec.web;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import org.fleetrec.model.IpLiteral;
 
 import java.util.List;
 import java.util.Locale;

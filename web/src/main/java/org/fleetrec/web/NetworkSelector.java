@@ -3,6 +3,7 @@ package org.fleetrec.web;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
+import org.fleetrec.model.IpLiteral;
 
 import java.util.ArrayList;
 import java.util.Collection;

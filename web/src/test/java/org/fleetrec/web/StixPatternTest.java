@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.ContentTooLargeResponse;
 import org.fleetrec.model.EventCodec;
+import org.fleetrec.model.IpLiteral;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

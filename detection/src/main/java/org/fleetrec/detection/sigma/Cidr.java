@@ -1,13 +1,11 @@
 package org.fleetrec.detection.sigma;
 
+import org.fleetrec.model.IpLiteral;
+
 import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.regex.Pattern;
 
 /** IPv4 and IPv6 networks ({@code cidr}) and the literal addresses they are tested against. */
 final class Cidr {
-    private static final Pattern V4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern V6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
     private Cidr() {
     }
@@ -39,24 +37,7 @@ final class Cidr {
         if (t.startsWith("[") && t.endsWith("]")) t = t.substring(1, t.length() - 1);
         int zone = t.indexOf('%');
         if (zone > 0) t = t.substring(0, zone);
-        boolean v4 = V4.matcher(t).matches();
-        if (!v4 && (t.indexOf(':') < 0 || !V6.matcher(t).matches())) return null;
-        // Java hands a dotted quad it cannot read as a literal (999.1.1.1, 010.1.1.1) to the resolver.
-        if (v4 && !plainQuad(t)) return null;
-        try {
-            return InetAddress.getByName(t).getAddress();
-        } catch (UnknownHostException | IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    /** Four decimal octets of 0-255 without leading zeros (which some readers take for octal). */
-    private static boolean plainQuad(String t) {
-        for (String octet : t.split("\\.")) {
-            if (octet.length() > 1 && octet.charAt(0) == '0') return false;
-            if (Integer.parseInt(octet) > 255) return false;
-        }
-        return true;
+        return IpLiteral.address(t).map(InetAddress::getAddress).orElse(null);
     }
 
     /** The address with every bit after the first {@code prefix} cleared. */

@@ -1,15 +1,15 @@
 package org.fleetrec.agent.sysmon;
 
+import org.fleetrec.model.IpLiteral;
+
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
-/** Addresses from event data, parsed only when literal: a host name must never trigger a lookup. */
+/**
+ * Addresses from event data, parsed only when literal: a host name must never trigger a lookup.
+ * Sysmon may write an IPv6 address in brackets or with its zone; the {@code ip} field takes neither.
+ */
 final class IpLiterals {
-    private static final Pattern V4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern V6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[0-9A-Za-z]+)?");
-
     private IpLiterals() {
     }
 
@@ -17,11 +17,8 @@ final class IpLiterals {
         if (text == null) return Optional.empty();
         String t = text.trim();
         if (t.startsWith("[") && t.endsWith("]")) t = t.substring(1, t.length() - 1);
-        if (!V4.matcher(t).matches() && !V6.matcher(t).matches()) return Optional.empty();
-        try {
-            return Optional.of(InetAddress.getByName(t));
-        } catch (UnknownHostException e) {
-            return Optional.empty();
-        }
+        int zone = t.indexOf('%');
+        if (zone > 0 && t.indexOf(':') >= 0) t = t.substring(0, zone);
+        return IpLiteral.address(t);
     }
 }

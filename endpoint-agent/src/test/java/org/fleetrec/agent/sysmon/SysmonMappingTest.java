@@ -82,5 +82,10 @@ class SysmonMappingTest {
         assertTrue(IpLiterals.parse("example.invalid").isEmpty());
         assertTrue(IpLiterals.parse("abc").isEmpty());
         assertEquals("10.0.0.1", IpLiterals.parse("10.0.0.1").orElseThrow().getHostAddress());
+        // Dotted quads the JDK cannot read as literals would go to the resolver: refused here instead.
+        assertTrue(IpLiterals.parse("999.1.1.1").isEmpty());
+        assertTrue(IpLiterals.parse("010.0.0.1").isEmpty());
+        assertEquals("fe80:0:0:0:0:0:0:1", IpLiterals.parse("fe80::1%eth0").orElseThrow().getHostAddress(), "the zone is not an address");
+        assertEquals("2001:db8:0:0:0:0:0:1", IpLiterals.parse("[2001:db8::1]").orElseThrow().getHostAddress());
     }
 }

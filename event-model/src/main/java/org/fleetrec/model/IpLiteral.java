@@ -1,4 +1,4 @@
-package org.fleetrec.web;
+package org.fleetrec.model;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -6,22 +6,22 @@ import java.net.UnknownHostException;
 import java.util.Optional;
 
 /**
- * IP addresses and CIDR blocks typed by a user or found in an indicator, parsed without ever asking
- * a name server (InetAddress would look up anything that is not a literal), and written the way
+ * IP addresses and CIDR blocks typed by a user, found in an indicator, a rule or an event, parsed
+ * without ever asking a name server (InetAddress would look up anything that is not a literal), and written the way
  * Elasticsearch writes {@code ip} values, so a value read from one place matches the same address
  * read from another.
  */
-final class IpLiteral {
+public final class IpLiteral {
     private IpLiteral() {
     }
 
     /** The address in canonical text (dotted IPv4, compressed lower-case IPv6), or empty when not a literal. */
-    static Optional<String> canonical(String text) {
+    public static Optional<String> canonical(String text) {
         return address(text).map(IpLiteral::format);
     }
 
     /** {@code address/prefix} with the address canonical, or empty when not a CIDR block. */
-    static Optional<String> cidr(String text) {
+    public static Optional<String> cidr(String text) {
         if (text == null) return Optional.empty();
         int slash = text.indexOf('/');
         if (slash <= 0 || slash != text.lastIndexOf('/')) return Optional.empty();
@@ -35,16 +35,16 @@ final class IpLiteral {
     }
 
     /** An address or a CIDR block, canonical; empty when it is neither. */
-    static Optional<String> addressOrCidr(String text) {
+    public static Optional<String> addressOrCidr(String text) {
         return text != null && text.indexOf('/') >= 0 ? cidr(text) : canonical(text);
     }
 
     /** Addresses that say nothing about which host is meant: every host has them. */
-    static boolean isHostLocal(String canonical) {
+    public static boolean isHostLocal(String canonical) {
         return address(canonical).map(a -> a.isLoopbackAddress() || a.isAnyLocalAddress()).orElse(true);
     }
 
-    static Optional<InetAddress> address(String text) {
+    public static Optional<InetAddress> address(String text) {
         if (text == null || text.isEmpty() || text.length() > 45) return Optional.empty();
         if (text.indexOf(':') < 0) return ipv4(text);
         if (Character.digit(text.charAt(0), 16) < 0 && text.charAt(0) != ':') return Optional.empty();
@@ -96,7 +96,7 @@ final class IpLiteral {
     }
 
     /** RFC 5952: lower case, no leading zeros, the longest run of two or more zero groups as {@code ::}. */
-    static String format(InetAddress address) {
+    public static String format(InetAddress address) {
         byte[] bytes = address.getAddress();
         if (bytes.length == 4) return address.getHostAddress();
         int[] groups = new int[8];
