@@ -1,6 +1,15 @@
 package org.fleetrec.ingest;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import org.fleetrec.detection.alert.Alert;
+import org.fleetrec.detection.alert.AlertGrouper;
+import org.fleetrec.detection.hunt.HuntLimits;
+import org.fleetrec.detection.hunt.HuntRange;
+import org.fleetrec.detection.hunt.HuntRefused;
+import org.fleetrec.detection.hunt.HuntResult;
+import org.fleetrec.detection.hunt.HuntRule;
+import org.fleetrec.detection.hunt.RetroHunt;
+import org.fleetrec.detection.hunt.RuleTrial;
 import org.fleetrec.detection.rules.CatalogException;
 import org.fleetrec.detection.rules.RuleCatalog;
 import org.fleetrec.detection.rules.RuleEntry;
@@ -9,16 +18,23 @@ import org.fleetrec.detection.sigma.RuleException;
 import org.fleetrec.detection.sigma.RuleFiles;
 import org.fleetrec.model.EventCodec;
 import org.fleetrec.model.TerminalText;
+import org.fleetrec.model.TimeBound;
 import org.fleetrec.templates.TemplateInstaller;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The rule catalogue from a shell: list, show, add, enable, disable, retire. It works on the catalogue
+ * The rule catalogue from a shell: list, show, add, enable, disable, retire, and test a rule on
+ * events or over stored history. It works on the catalogue
  * in Elasticsearch, as the web app does; running ingest servers follow within their refresh time.
  * Exit status 0 done, 1 refused or not found, 2 not understood.
  */
@@ -29,8 +45,16 @@ final class RulesCommand {
                    ingest-server rules add <file.yml>             an analyst's rule (it needs an id no other rule holds)
                    ingest-server rules enable|disable <id>
                    ingest-server rules retire <id>                an added rule stops for good, and stays listed
+                   ingest-server rules test <file.yml|id> --events <file>
+                                                                  try a rule on event documents (a JSON array, or one a line)
+                   ingest-server rules test <file.yml|id> [--from T] [--to T] [--host H] [--max-results N] [--json]
+                                                                  hunt it over stored events (default: the last 24 hours;
+                                                                  T: an ISO-8601 time, a date, now or now-<n><s|m|h|d|w>)
             """;
     private static final Set<String> LIST_OPTIONS = Set.of("--state", "--origin", "--level", "--text");
+    private static final Set<String> TEST_OPTIONS = Set.of("--events", "--from", "--to", "--host", "--max-results");
+    /** Event files are read whole: as many documents as a trial takes, of a size a shell user hands over. */
+    private static final long MAX_EVENTS_FILE_BYTES = 64L << 20;
 
     /** A command line not understood. */
     private static final class Usage extends Exception {
@@ -82,6 +106,9 @@ final class RulesCommand {
                     RuleEntry changed = catalog.setState(single(rest), state, by);
                     out.println(TerminalText.safe(changed.key()) + " " + changed.state().id());
                 }
+                case "test" -> {
+                    return test(rest, json, out, err);
+                }
                 default -> throw new Usage("unknown rules command " + TerminalText.safe(rest.get(0)));
             }
             return 0;
@@ -95,7 +122,126 @@ final class RulesCommand {
         } catch (RuleException e) {
             err.println("refused: " + TerminalText.safe(e.reason()));
             return 1;
+        } catch (HuntRefused e) {
+            err.println("refused: " + TerminalText.safe(e.getMessage()));
+            return 1;
         }
+    }
+
+    /**
+     * A rule (a file, else a catalogue id) tried on event documents, or hunted over stored events as
+     * {@code POST /api/v1/rules/test} does. 0 when it ran, whatever it found; 1 when the rule or range is refused.
+     */
+    private int test(List<String> args, boolean json, PrintStream out, PrintStream err)
+            throws IOException, Usage, HuntRefused, RuleException {
+        if (args.size() < 2) throw new Usage("rules test needs a rule file or id");
+        Map<String, String> options = new java.util.HashMap<>();
+        for (int i = 2; i < args.size(); i += 2) {
+            String option = args.get(i);
+            if (!TEST_OPTIONS.contains(option) || i + 1 >= args.size()) throw new Usage("rules test does not take " + TerminalText.safe(option));
+            options.put(option, args.get(i + 1));
+        }
+        String ruleArg = args.get(1);
+        String yaml;
+        if (Files.isRegularFile(Path.of(ruleArg))) {
+            yaml = RuleFiles.read(Path.of(ruleArg));
+        } else {
+            RuleEntry entry = catalog.get(ruleArg).orElse(null);
+            if (entry == null || entry.yaml() == null) {
+                err.println("no rule file or catalogue rule " + TerminalText.safe(ruleArg));
+                return 1;
+            }
+            yaml = entry.yaml();
+        }
+        HuntRule rule = HuntRule.parse(yaml);
+        String title = TerminalText.safe(rule.ref().title()) + " (" + TerminalText.safe(rule.ref().id()) + ")";
+        if (options.containsKey("--events")) {
+            if (options.size() > 1) throw new Usage("give --events, or a range to hunt over, not both");
+            List<RuleTrial.Outcome> outcomes = RuleTrial.run(rule, events(Path.of(options.get("--events"))));
+            long matched = outcomes.stream().filter(RuleTrial.Outcome::matched).count();
+            if (json) {
+                var array = EventCodec.mapper().createArrayNode();
+                for (RuleTrial.Outcome o : outcomes) {
+                    var item = array.addObject().put("index", o.index()).put("matched", o.matched());
+                    if (o.note() != null) item.put("note", o.note());
+                }
+                out.println(EventCodec.mapper().writeValueAsString(array));
+                return 0;
+            }
+            out.println(title + ": " + matched + " of " + outcomes.size() + " events match");
+            for (RuleTrial.Outcome o : outcomes) {
+                out.println("  event " + (o.index() + 1) + ": " + (o.matched() ? "matches" : "no match")
+                        + (o.note() == null ? "" : " (" + TerminalText.safe(o.note()) + ")"));
+            }
+            return 0;
+        }
+        Instant now = Instant.now();
+        HuntRange range;
+        HuntLimits limits;
+        try {
+            Instant to = options.containsKey("--to") ? TimeBound.parse(options.get("--to"), now) : now;
+            Instant from = options.containsKey("--from") ? TimeBound.parse(options.get("--from"), now) : to.minus(Duration.ofDays(1));
+            // Elasticsearch keeps milliseconds
+            range = HuntRange.of(from.truncatedTo(ChronoUnit.MILLIS), to.truncatedTo(ChronoUnit.MILLIS));
+            HuntLimits defaults = HuntLimits.defaults();
+            limits = !options.containsKey("--max-results") ? defaults
+                    : new HuntLimits(defaults.maxEvents(), Integer.parseInt(options.get("--max-results")), defaults.maxTime());
+        } catch (IllegalArgumentException e) {
+            throw new Usage(e.getMessage());
+        }
+        HuntResult result = new RetroHunt(client, AlertGrouper.Limits.fromEnvironment(System.getenv()))
+                .run(rule, range, options.get("--host"), limits);
+        if (json) {
+            var answer = EventCodec.mapper().createObjectNode();
+            answer.put("from", range.from().toString()).put("to", range.to().toString()).put("exact", result.exact())
+                    .put("query_hits", result.queryHits()).put("scanned", result.scanned()).put("confirmed", result.confirmed());
+            if (result.truncated() != null) answer.put("truncated_reason", result.truncated().id());
+            var results = answer.putArray("results");
+            result.alerts().forEach(a -> results.add(a.document()));
+            out.println(EventCodec.mapper().writeValueAsString(answer));
+            return 0;
+        }
+        out.println(title + ", " + range.from() + " to " + range.to() + ": " + result.confirmed() + " events match ("
+                + result.queryHits() + " found by the " + (result.exact() ? "exact" : "wider") + " query, " + result.scanned()
+                + " read), " + result.alerts().size() + " results");
+        if (result.truncated() != null) {
+            out.println("stopped at " + result.truncated().description()
+                    + (result.scannedUntil() == null ? "" : "; events after " + result.scannedUntil() + " were not read"));
+        }
+        for (Alert alert : result.alerts()) {
+            var doc = alert.document();
+            String what = firstText(doc, "process.command_line", "file.path", "destination.ip", "process.executable");
+            out.printf("  %s  %-8s  %s  x%d  %s%n", alert.firstSeen(), alert.level().id(), TerminalText.safe(alert.hostName()),
+                    doc.path("fleet").path("alert").path("count").asLong(1), TerminalText.safe(what));
+        }
+        return 0;
+    }
+
+    private static String firstText(com.fasterxml.jackson.databind.JsonNode doc, String... paths) {
+        for (String path : paths) {
+            var node = doc.at("/" + path.replace('.', '/'));
+            if (node.isValueNode() && !node.asText().isEmpty()) return node.asText();
+        }
+        return "";
+    }
+
+    /** Event documents from a file: a JSON array, or one document a line. */
+    private static List<com.fasterxml.jackson.databind.JsonNode> events(Path file) throws IOException, Usage {
+        if (Files.size(file) > MAX_EVENTS_FILE_BYTES) throw new Usage(file + " is larger than " + MAX_EVENTS_FILE_BYTES + " bytes");
+        String text = Files.readString(file).strip();
+        List<com.fasterxml.jackson.databind.JsonNode> events = new java.util.ArrayList<>();
+        try {
+            if (text.startsWith("[")) {
+                EventCodec.mapper().readTree(text).forEach(events::add);
+            } else {
+                for (String line : text.split("\n")) {
+                    if (!line.isBlank()) events.add(EventCodec.mapper().readTree(line));
+                }
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new Usage(file + " is not JSON event documents: " + e.getOriginalMessage());
+        }
+        return events;
     }
 
     private void list(List<String> args, boolean json, PrintStream out) throws IOException, Usage {

@@ -115,6 +115,56 @@ class RulesCommandIT {
         assertTrue(run(1, "rules", "disable", UUID.randomUUID().toString()).contains("no rule"));
     }
 
+    /** One exec as the agent stores it, with a command line that would drive a terminal if printed raw. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode exec(String entity, java.time.Instant time, String executable,
+                                                                       String commandLine) {
+        var doc = EventCodec.mapper().createObjectNode().put("@timestamp", time.toString());
+        doc.putObject("event").put("dataset", "process").put("action", "executed").put("kind", "event").put("sequence", time.toEpochMilli())
+                .putArray("category").add("process");
+        doc.putObject("host").put("id", "cli-host").put("name", "cli.example").putObject("os").put("type", "linux");
+        doc.putObject("agent").put("id", "cli-agent").put("version", "0.1.0");
+        doc.putObject("process").put("entity_id", entity).put("pid", 4242).put("executable", executable)
+                .put("name", executable.substring(executable.lastIndexOf('/') + 1)).put("command_line", commandLine);
+        return doc;
+    }
+
+    @Test
+    void aRuleIsTriedOnEventsAndHuntedOverStoredOnes() throws Exception {
+        String id = UUID.randomUUID().toString();
+        Path file = Files.writeString(folder.resolve("socat-test.yml"), rule(id, "Socat relay " + id.substring(0, 8)));
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String tag = "tcp-listen:" + (20000 + new java.util.Random().nextInt(10000)) + "\u001b[2J";
+        var relay = exec("e-relay-" + id, now.minusSeconds(600), "/usr/bin/socat", "socat " + tag + " exec:/bin/sh");
+        var old = exec("e-old-" + id, now.minus(java.time.Duration.ofDays(3)), "/usr/bin/socat", "socat old");
+        var quiet = exec("e-ls-" + id, now.minusSeconds(300), "/usr/bin/ls", "ls -l");
+
+        Path events = Files.writeString(folder.resolve("events.ndjson"), relay + "\n" + quiet + "\n");
+        String tried = run(0, "rules", "test", file.toString(), "--events", events.toString());
+        assertTrue(tried.contains("1 of 2 events match") && tried.contains("event 1: matches") && tried.contains("event 2: no match"), tried);
+
+        String index = org.fleetrec.model.IndexNames.events(org.fleetrec.model.Dataset.PROCESS, now);
+        String oldIndex = org.fleetrec.model.IndexNames.events(org.fleetrec.model.Dataset.PROCESS, now.minus(java.time.Duration.ofDays(3)));
+        new org.fleetrec.templates.TemplateInstaller(client).install();
+        client.index(i -> i.index(index).id("cli:" + id + ":1").document(relay).refresh(co.elastic.clients.elasticsearch._types.Refresh.True));
+        client.index(i -> i.index(index).id("cli:" + id + ":2").document(quiet).refresh(co.elastic.clients.elasticsearch._types.Refresh.True));
+        client.index(i -> i.index(oldIndex).id("cli:" + id + ":3").document(old).refresh(co.elastic.clients.elasticsearch._types.Refresh.True));
+
+        String hunted = run(0, "rules", "test", file.toString(), "--host", "cli-host");
+        assertTrue(hunted.contains(": 1 events match") && hunted.contains("1 results"), "the last 24 hours: only the recent relay\n" + hunted);
+        assertTrue(hunted.contains("cli.example") && hunted.contains("\\x1b[2J") && !hunted.contains("\u001b"),
+                "the command line is shown, its escape sequence not sent: " + hunted);
+        JsonNode week = EventCodec.mapper().readTree(run(0, "rules", "test", file.toString(), "--from", "now-7d", "--host", "cli-host", "--json"));
+        assertEquals(2, week.path("confirmed").asLong(), week.toString());
+        assertEquals(2, week.path("results").size());
+
+        // By id: the catalogue's copy of the rule.
+        run(0, "rules", "add", file.toString());
+        assertTrue(run(0, "rules", "test", id, "--host", "cli-host").contains(": 1 events match"));
+        assertTrue(run(1, "rules", "test", "no-such-rule-" + id).contains("no rule file or catalogue rule"));
+        assertTrue(run(2, "rules", "test", file.toString(), "--from", "yesterday").contains("must be"));
+        assertTrue(run(1, "rules", "test", file.toString(), "--from", "now-100d").contains("90"), "a hunt's range is bounded");
+    }
+
     @Test
     void refusedRulesExitOneWithTheReasonAndPublishedOnesCannotBeRetired() throws Exception {
         Path aggregation = Files.writeString(folder.resolve("count.yml"),

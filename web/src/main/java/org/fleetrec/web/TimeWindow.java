@@ -4,17 +4,12 @@ import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.json.JsonData;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
+import org.fleetrec.model.TimeBound;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The {@code from}/{@code to} bounds of a request on {@code @timestamp}: ISO times or Elasticsearch
@@ -84,39 +79,17 @@ record TimeWindow(String from, String to) {
         String interval() {
             Duration span = Duration.between(from, to);
             for (String interval : INTERVALS) {
-                if (span.dividedBy(duration(interval)) <= MAX_BUCKETS) return interval;
+                if (span.dividedBy(TimeBound.duration(interval)) <= MAX_BUCKETS) return interval;
             }
             return INTERVALS.get(INTERVALS.size() - 1);
         }
     }
 
-    private static final Pattern RELATIVE = Pattern.compile("now(?:-(\\d{1,6})([smhdw]))?");
-
-    static Duration duration(String interval) {
-        long n = Long.parseLong(interval.substring(0, interval.length() - 1));
-        return switch (interval.charAt(interval.length() - 1)) {
-            case 's' -> Duration.ofSeconds(n);
-            case 'm' -> Duration.ofMinutes(n);
-            case 'h' -> Duration.ofHours(n);
-            case 'd' -> Duration.ofDays(n);
-            case 'w' -> Duration.ofDays(7 * n);
-            default -> throw new IllegalArgumentException(interval);
-        };
-    }
-
     private static Instant instant(String text, Instant now, String name) {
-        Matcher relative = RELATIVE.matcher(text);
-        if (relative.matches()) {
-            return relative.group(1) == null ? now : now.minus(duration(relative.group(1) + relative.group(2)));
-        }
         try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException notATime) {
-            try {
-                return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeParseException notADate) {
-                throw new BadRequestResponse(name + " must be an ISO-8601 time, a date, now or now-<n><s|m|h|d|w>");
-            }
+            return TimeBound.parse(text, now);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestResponse(name + " " + e.getMessage());
         }
     }
 }
