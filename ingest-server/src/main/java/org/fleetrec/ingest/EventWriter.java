@@ -34,12 +34,8 @@ final class EventWriter {
     private final HostDirectory hosts;
     private final DocumentStamper stamper = new DocumentStamper();
     private final IngestMetrics metrics;
-    /** Null when no rules are configured. */
+    /** Null when detection is off. */
     private final LiveDetection detection;
-
-    EventWriter(BulkWriter bulk, HostDirectory hosts, IngestMetrics metrics) {
-        this(bulk, hosts, metrics, null);
-    }
 
     EventWriter(BulkWriter bulk, HostDirectory hosts, IngestMetrics metrics, LiveDetection detection) {
         this.detection = detection;

@@ -8,14 +8,13 @@ import org.fleetrec.detection.alert.AlertRouter;
 import org.fleetrec.detection.alert.DeadLetterSink;
 import org.fleetrec.detection.alert.ForwardingConfig;
 import org.fleetrec.detection.alert.RuleMatch;
-import org.fleetrec.detection.alert.RuleRef;
+import org.fleetrec.detection.hunt.HuntRule;
 import org.fleetrec.detection.rules.CatalogRules;
 import org.fleetrec.detection.rules.LocalRules;
 import org.fleetrec.detection.rules.RuleCatalog;
 import org.fleetrec.detection.rules.RuleEntry;
 import org.fleetrec.detection.rules.RuleSource;
 import org.fleetrec.detection.rules.ShippedRules;
-import org.fleetrec.detection.sigma.CompiledRule;
 import org.fleetrec.detection.sigma.Match;
 import org.fleetrec.detection.sigma.RuleSet;
 import org.fleetrec.templates.TemplateInstaller;
@@ -40,7 +39,6 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sigma rules on every event as it is stored: each event stored now (never one a retried batch
@@ -84,10 +82,6 @@ final class LiveDetection implements AutoCloseable {
                     AlertGrouper.Limits.fromEnvironment(env), ForwardingConfig.fromEnvironment(env),
                     Integer.parseInt(env.getOrDefault("FLEETREC_DETECTION_QUEUE", "100000")));
         }
-
-        static Settings off() {
-            return new Settings(false, List.of(), List.of(), Duration.ofSeconds(15), AlertGrouper.Limits.defaults(), ForwardingConfig.none(), 1);
-        }
     }
 
     /** A document as stored: where, under which id, and its JSON. */
@@ -103,9 +97,6 @@ final class LiveDetection implements AutoCloseable {
     private final ElasticsearchClient client;
     private final BlockingQueue<Stored> queue;
     private final Deque<Alert> unwritten = new ArrayDeque<>();
-    private final AtomicLong evaluated = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong alertsWritten = new AtomicLong();
     private final IngestMetrics metrics;
     private final Thread thread;
     private final Thread follower;
@@ -206,22 +197,9 @@ final class LiveDetection implements AutoCloseable {
     void submit(List<Stored> stored) {
         for (Stored doc : stored) {
             if (!queue.offer(doc)) {
-                dropped.incrementAndGet();
                 metrics.error("detection_queue_full");
             }
         }
-    }
-
-    long evaluated() {
-        return evaluated.get();
-    }
-
-    long dropped() {
-        return dropped.get();
-    }
-
-    long alertsWritten() {
-        return alertsWritten.get();
     }
 
     private void run() {
@@ -260,10 +238,9 @@ final class LiveDetection implements AutoCloseable {
         } catch (IOException | ClassCastException e) {
             return; // the stamper accepted it as an object: cannot happen, and nothing to match if it did
         }
-        evaluated.incrementAndGet();
         for (Match match : rules.evaluate(doc)) {
             try {
-                grouper.offer(new RuleMatch(ref(match.rule()), doc, stored.index(), stored.id())).ifPresent(alert -> {
+                grouper.offer(new RuleMatch(HuntRule.refOf(match.rule()), doc, stored.index(), stored.id())).ifPresent(alert -> {
                     unwritten.add(alert);
                     router.forward(alert);
                 });
@@ -271,10 +248,6 @@ final class LiveDetection implements AutoCloseable {
                 log.warn("detection: rule {} matched {} but no alert could be made: {}", match.id(), stored.id(), e.getMessage());
             }
         }
-    }
-
-    private static RuleRef ref(CompiledRule rule) {
-        return RuleRef.of(rule.id(), rule.title(), rule.level(), rule.rule().tags());
     }
 
     /** New alerts and updates, oldest first; on failure they wait for the next round, in order. */
@@ -286,7 +259,6 @@ final class LiveDetection implements AutoCloseable {
                 client.update(u -> u.index(alert.index()).id(alert.id()).doc(alert.progressDocument()).upsert(alert.document()),
                         ObjectNode.class);
                 unwritten.removeFirst();
-                alertsWritten.incrementAndGet();
             } catch (IOException | RuntimeException e) {
                 metrics.error("alert_write_failed");
                 if (closing) return;

@@ -74,6 +74,7 @@ class LiveDetectionIT {
     private static final String ADDED = RULE.replace(RULE_ID, ADDED_ID).replace("Network scanner run", "Ncat listener")
             .replace("'/portprobe'", "'/ncat'");
     private static final String AGGREGATION_ID = UUID.randomUUID().toString();
+    private static final String IDLESS_TITLE = "Probe without an id";
 
     private static ElasticsearchClient client;
     private static RuleCatalog catalog;
@@ -102,6 +103,9 @@ class LiveDetectionIT {
         Files.writeString(rules.resolve("aggregation.yml"), RULE.replace(RULE_ID, AGGREGATION_ID)
                 .replace("condition: selection", "condition: selection | count() > 5"));
         Files.writeString(rules.resolve("socat.yml"), TOGGLED);
+        // Sigma's id is optional: a rule file without one is named by its file.
+        Files.writeString(rules.resolve("idless.yml"), RULE.replaceFirst("(?m)^id: .*\\n", "").replace("Network scanner run", IDLESS_TITLE)
+                .replace("'/portprobe'", "'/idless-probe'"));
         catalog = new RuleCatalog(client);
         IngestConfig config = IngestConfig.fromEnvironment(Map.of(
                 "FLEETREC_ENROLLMENT_SECRET", SECRET, "FLEETREC_INGEST_PORT", "0", "FLEETREC_ES_URL", es.url().toString(),
@@ -156,6 +160,25 @@ class LiveDetectionIT {
         assertEquals(2, counted.path("fleet").path("alert").path("count").asInt(), counted.toString());
         Thread.sleep(1000);
         assertEquals(1, delivered.size(), "repeats update the alert, they are not delivered again");
+    }
+
+    @Test
+    void aRuleFileWithoutAnIdAlertsUnderItsFileName() throws Exception {
+        assertEquals(200, bulk(token, lines(exec(50, "/opt/idless-probe", "idless-probe 10.0.0.1", "idless-1"))).statusCode());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            client.indices().refresh(r -> r.index("fleet-alerts-*").allowNoIndices(true).ignoreUnavailable(true));
+            var found = client.search(q -> q.index("fleet-alerts-*").allowNoIndices(true).ignoreUnavailable(true)
+                    .query(t -> t.term(f -> f.field("process.entity_id").value("idless-1"))), ObjectNode.class).hits().hits();
+            if (!found.isEmpty()) {
+                JsonNode alert = found.get(0).source();
+                assertEquals(IDLESS_TITLE, alert.path("rule").path("name").asText());
+                assertTrue(alert.path("rule").path("id").asText().endsWith("idless.yml"), alert.path("rule").toString());
+                return;
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError("no alert of the rule without an id");
+            Thread.sleep(250);
+        }
     }
 
     @Test

@@ -36,7 +36,7 @@ public final class HuntRule {
         }
         CompiledRule rule = set.rules().get(0);
         try {
-            return new HuntRule(set, RuleRef.of(rule.rule().name(), rule.title(), rule.level(), rule.rule().tags()));
+            return new HuntRule(set, refOf(rule));
         } catch (IllegalArgumentException e) {
             throw new HuntRefused("the rule was refused (invalid): " + e.getMessage());
         }
@@ -47,8 +47,14 @@ public final class HuntRule {
         return !set.evaluate(doc).isEmpty();
     }
 
-    public CompiledRule compiled() {
-        return rule;
+    /**
+     * What an alert of a compiled rule names, for live detection and hunts alike: a rule file without
+     * an id is named by its source, so it alerts too.
+     *
+     * @throws IllegalArgumentException when the rule's name cannot name an alert (too long)
+     */
+    public static RuleRef refOf(CompiledRule rule) {
+        return RuleRef.of(rule.rule().name(), rule.title(), rule.level(), rule.rule().tags());
     }
 
     /** What an alert of this rule names. */
