@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -180,7 +179,8 @@ final class RulesCommand {
         HuntLimits limits;
         try {
             Instant to = options.containsKey("--to") ? TimeBound.parse(options.get("--to"), now) : now;
-            Instant from = options.containsKey("--from") ? TimeBound.parse(options.get("--from"), now) : to.minus(Duration.ofDays(1));
+            // As the web app's hunt: the last 24 hours unless told otherwise, whatever the end.
+            Instant from = TimeBound.parse(options.getOrDefault("--from", "now-24h"), now);
             // Elasticsearch keeps milliseconds
             range = HuntRange.of(from.truncatedTo(ChronoUnit.MILLIS), to.truncatedTo(ChronoUnit.MILLIS));
             HuntLimits defaults = HuntLimits.defaults();
