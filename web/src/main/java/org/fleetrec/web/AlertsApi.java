@@ -124,12 +124,9 @@ final class AlertsApi {
         // Filled in as the request is read: the record is written after the work, whatever it was.
         Map<String, String> given = new LinkedHashMap<>();
         given.put("id", id);
-        Principal principal = WebApp.principal(ctx);
-        if (principal == null || !principal.admin()) {
-            audit.record(ctx, "alert.status", given, -1, AuditTrail.FAILURE);
-            throw new ForbiddenResponse("only an admin may change an alert's status; viewers read alerts");
-        }
         audit.run(ctx, "alert.status", given, () -> {
+            AccountsApi.requireAdmin(ctx);
+            Principal principal = WebApp.principal(ctx);
             JsonNode body = body(ctx);
             Alert.Status status = status(body);
             String note = note(body);

@@ -34,7 +34,7 @@ final class IocApi {
 
     void sweep(Context ctx) throws IOException {
         TimeWindow window = TimeWindow.of(ctx, null, null);
-        String mediaType = mediaType(ctx.contentType());
+        String mediaType = RequestBody.mediaType(ctx);
         boolean stix = mediaType.equals("application/json") || mediaType.equals("application/stix+json");
         if (!stix && !mediaType.equals("text/plain")) {
             throw new UnsupportedMediaTypeResponse("send a STIX 2.1 bundle as application/json or a list as text/plain");
@@ -53,11 +53,5 @@ final class IocApi {
         response.put("unsupported_count", indicators.unsupportedCount());
         response.put("hosts", hosts);
         ctx.json(response);
-    }
-
-    private static String mediaType(String contentType) {
-        if (contentType == null) return "";
-        int semicolon = contentType.indexOf(';');
-        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
     }
 }

@@ -9,6 +9,7 @@ import org.fleetrec.model.EventCodec;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Locale;
 
 /** A request body read within a size: refused before reading when its declared length is too much, and while read otherwise. */
 final class RequestBody {
@@ -24,6 +25,14 @@ final class RequestBody {
             if (body.length > maxBytes) throw tooLarge(maxBytes, advice);
             return body;
         }
+    }
+
+    /** The request's media type, lower case and without parameters ({@code charset=...}); "" when none is given. */
+    static String mediaType(Context ctx) {
+        String contentType = ctx.contentType();
+        if (contentType == null) return "";
+        int semicolon = contentType.indexOf(';');
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
     }
 
     /** The body as JSON; a 400 saying why when it is not. */

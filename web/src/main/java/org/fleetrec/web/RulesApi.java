@@ -22,10 +22,9 @@ import org.fleetrec.detection.sigma.SigmaParser;
 import org.fleetrec.model.EventCodec;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -62,9 +61,9 @@ final class RulesApi {
     private void list(Context ctx) throws IOException {
         RuleCatalog.Filter filter;
         try {
-            String state = blankToNull(ctx.queryParam("state"));
-            filter = new RuleCatalog.Filter(state == null ? null : RuleState.parse(state), blankToNull(ctx.queryParam("origin")),
-                    blankToNull(ctx.queryParam("level")), blankToNull(ctx.queryParam("text")));
+            String state = EventQuery.blankToNull(ctx.queryParam("state"));
+            filter = new RuleCatalog.Filter(state == null ? null : RuleState.parse(state), EventQuery.blankToNull(ctx.queryParam("origin")),
+                    EventQuery.blankToNull(ctx.queryParam("level")), EventQuery.blankToNull(ctx.queryParam("text")));
         } catch (IllegalArgumentException e) {
             throw new BadRequestResponse(e.getMessage());
         }
@@ -82,24 +81,28 @@ final class RulesApi {
         ctx.contentType("application/json").result(entry.json().toString());
     }
 
-    private void add(Context ctx) throws IOException {
-        AccountsApi.requireAdmin(ctx);
-        String yaml = yaml(ctx);
-        RuleEntry added;
-        try {
-            added = catalog.add(yaml, by(ctx));
-        } catch (CatalogException e) {
-            audit.record(ctx, "rule.add", Map.of("reason", e.reason()), 0, AuditTrail.FAILURE);
-            throw failure(e);
-        }
-        audit.record(ctx, "rule.add", Map.of("id", added.key(), "title", added.title()), 1);
-        ctx.status(HttpStatus.CREATED).contentType("application/json").result(added.withoutYaml().json().toString());
+    private void add(Context ctx) throws Exception {
+        // Filled as the request is read, so a refusal is recorded with what is known of it.
+        Map<String, String> parameters = new LinkedHashMap<>();
+        audit.run(ctx, "rule.add", parameters, () -> {
+            AccountsApi.requireAdmin(ctx);
+            try {
+                RuleEntry added = catalog.add(yaml(ctx), by(ctx));
+                parameters.put("id", added.key());
+                if (added.title() != null) parameters.put("title", added.title());
+                ctx.status(HttpStatus.CREATED).contentType("application/json").result(added.withoutYaml().json().toString());
+                return 1;
+            } catch (CatalogException e) {
+                parameters.put("reason", e.reason());
+                throw failure(e);
+            }
+        });
     }
 
     private void change(Context ctx, RuleState state, String action) throws Exception {
-        AccountsApi.requireAdmin(ctx);
         String key = ctx.pathParam("id");
         audit.run(ctx, action, Map.of("id", key), () -> {
+            AccountsApi.requireAdmin(ctx);
             try {
                 RuleEntry changed = catalog.setState(key, state, by(ctx));
                 ctx.contentType("application/json").result(changed.withoutYaml().json().toString());
@@ -112,39 +115,24 @@ final class RulesApi {
 
     /** The rule text: the body itself (YAML, or plain text), or the {@code yaml} member of a JSON object. */
     private static String yaml(Context ctx) throws IOException {
-        String type = ctx.contentType() == null ? "" : ctx.contentType().split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        String type = RequestBody.mediaType(ctx);
         boolean json = type.equals("application/json");
         if (!json && !YAML_TYPES.contains(type)) {
             throw new UnsupportedMediaTypeResponse("send the rule as application/yaml (or text/plain), or as {\"yaml\": ...} in application/json");
         }
-        String body = new String(body(ctx), StandardCharsets.UTF_8);
-        String yaml = body;
+        byte[] body = RequestBody.bytes(ctx, MAX_BODY_BYTES, "a rule is at most " + SigmaParser.MAX_YAML_CHARS + " characters");
+        String yaml;
         if (json) {
-            JsonNode node;
-            try {
-                node = EventCodec.mapper().readTree(body);
-            } catch (IOException e) {
-                throw new BadRequestResponse("the body is not JSON");
-            }
-            if (node == null || !node.path("yaml").isTextual()) throw new BadRequestResponse("the JSON body needs a \"yaml\" string");
+            JsonNode node = RequestBody.json(body);
+            if (!node.path("yaml").isTextual()) throw new BadRequestResponse("the JSON body needs a \"yaml\" string");
             yaml = node.path("yaml").asText();
+        } else {
+            yaml = new String(body, StandardCharsets.UTF_8);
         }
-        if (yaml.length() > SigmaParser.MAX_YAML_CHARS) throw tooLarge();
+        if (yaml.length() > SigmaParser.MAX_YAML_CHARS) {
+            throw new ContentTooLargeResponse("a rule is at most " + SigmaParser.MAX_YAML_CHARS + " characters");
+        }
         return yaml;
-    }
-
-    /** The body, refused before it is read when its declared length is too much, and while read otherwise. */
-    private static byte[] body(Context ctx) throws IOException {
-        if (ctx.req().getContentLengthLong() > MAX_BODY_BYTES) throw tooLarge();
-        try (InputStream in = ctx.req().getInputStream()) {
-            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (body.length > MAX_BODY_BYTES) throw tooLarge();
-            return body;
-        }
-    }
-
-    private static ContentTooLargeResponse tooLarge() {
-        return new ContentTooLargeResponse("a rule is at most " + SigmaParser.MAX_YAML_CHARS + " characters");
     }
 
     private static HttpResponseException failure(CatalogException e) {
@@ -158,9 +146,5 @@ final class RulesApi {
     private static String by(Context ctx) {
         Principal principal = WebApp.principal(ctx);
         return "web:" + principal.name();
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 }
