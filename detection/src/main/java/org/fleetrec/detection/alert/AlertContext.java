@@ -3,13 +3,13 @@ package org.fleetrec.detection.alert;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.fleetrec.model.Ecs;
 import org.fleetrec.model.EventDocument;
+import org.fleetrec.model.IpLiteral;
 
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The part of a matching event an alert keeps: who, what process (and its parent, as far as the
@@ -65,8 +65,6 @@ record AlertContext(String hostName, String dataset, String action, Map<String, 
     /** The ECS names an alert may carry from its event, in document order. */
     static final java.util.List<String> NAMES = java.util.Arrays.stream(FIELDS).map(Field::name).toList();
 
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
-    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
     static AlertContext of(EventDocument event) {
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -105,15 +103,7 @@ record AlertContext(String hostName, String dataset, String action, Map<String, 
 
     /** An address literal Elasticsearch's {@code ip} type takes; never a name (no lookup is ever made). */
     static String ip(String text) {
-        if (IPV4.matcher(text).matches()) return text;
-        if (!text.contains(":") || !IPV6_CHARS.matcher(text).matches()) return null;
-        try {
-            // With a ':' and only literal characters, the JDK parses an IPv6 literal and never resolves.
-            java.net.InetAddress.getByName("[" + text + "]");
-            return text;
-        } catch (java.net.UnknownHostException | IllegalArgumentException e) {
-            return null;
-        }
+        return IpLiteral.address(text).isPresent() ? text : null;
     }
 
     static Instant time(String text, Instant fallback) {

@@ -14,17 +14,23 @@ record EventClass(Os os, EventKind kind, Collector collector) {
     /** Kernel audit (has {@code auditd.sequence}), Sysmon ({@code event.module: sysmon}) or anything else. */
     enum Collector { AUDITD, SYSMON, OTHER }
 
-    static final int COUNT = Os.values().length * EventKind.values().length * Collector.values().length;
+    private static final int KINDS = EventKind.values().length;
+    private static final int COLLECTORS = Collector.values().length;
+    static final int COUNT = Os.values().length * KINDS * COLLECTORS;
 
     int index() {
-        return (os.ordinal() * EventKind.values().length + kind.ordinal()) * Collector.values().length + collector.ordinal();
+        return index(os, kind, collector);
+    }
+
+    /** Every event meets this on its way to the rules: arithmetic only, no record, no enum array copies. */
+    private static int index(Os os, EventKind kind, Collector collector) {
+        return (os.ordinal() * KINDS + kind.ordinal()) * COLLECTORS + collector.ordinal();
     }
 
     static EventClass of(int index) {
-        int c = index % Collector.values().length;
-        int rest = index / Collector.values().length;
-        return new EventClass(Os.values()[rest / EventKind.values().length], EventKind.values()[rest % EventKind.values().length],
-                Collector.values()[c]);
+        int c = index % COLLECTORS;
+        int rest = index / COLLECTORS;
+        return new EventClass(Os.values()[rest / KINDS], EventKind.values()[rest % KINDS], Collector.values()[c]);
     }
 
     /** The class index of a document, computed without allocating. */
@@ -46,7 +52,7 @@ record EventClass(Os os, EventKind kind, Collector collector) {
         else if (collector == Collector.AUDITD) os = Os.LINUX;
         else if (collector == Collector.SYSMON) os = "Linux-Sysmon".equals(text(event, "provider")) ? Os.LINUX : Os.WINDOWS;
         else os = Os.OTHER;
-        return new EventClass(os, kind, collector).index();
+        return index(os, kind, collector);
     }
 
     private static String text(JsonNode parent, String name) {

@@ -71,10 +71,10 @@ abstract class Matcher {
         return out;
     }
 
-    static Matcher compile(ValueTest t, AtomicLong regexAbandoned) {
+    /** One test that is not a literal or a network (those are gathered into sets by the list's compile). */
+    private static Matcher compile(ValueTest t, AtomicLong regexAbandoned) {
         if (t instanceof ValueTest.Text text) return glob(text.glob(), text.cased());
         if (t instanceof ValueTest.Regex re) return new Regex(new BoundedRegex(re, regexAbandoned));
-        if (t instanceof ValueTest.Cidr net) return new InNetwork(net);
         ValueTest.Compare c = (ValueTest.Compare) t;
         return new Compare(c.op(), c.value());
     }

@@ -1,9 +1,5 @@
 package org.fleetrec.detection.sigma;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,17 +16,6 @@ public final class SigmaParser {
     public static final int MAX_YAML_CHARS = SigmaYaml.MAX_CHARS;
 
     private SigmaParser() {
-    }
-
-    public static SigmaRule parse(Path file) throws RuleException {
-        String text;
-        try {
-            if (Files.size(file) > SigmaYaml.MAX_CHARS * 4L) throw RuleException.invalid("rule file too large");
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw RuleException.invalid("unreadable rule file: " + e.getMessage());
-        }
-        return parse(file.getFileName().toString(), text);
     }
 
     public static SigmaRule parse(String source, String yaml) throws RuleException {

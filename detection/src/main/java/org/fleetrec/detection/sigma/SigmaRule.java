@@ -16,11 +16,6 @@ public record SigmaRule(String source, String id, String title, String status, S
         falsePositives = List.copyOf(falsePositives);
     }
 
-    /** ATT&CK technique and tactic tags ({@code attack.t1027.001}, {@code attack.defense-evasion}). */
-    public List<String> attackTags() {
-        return tags.stream().filter(t -> t.startsWith("attack.")).toList();
-    }
-
     /** The id when there is one, else the source; never null. */
     public String name() {
         return id != null ? id : source;

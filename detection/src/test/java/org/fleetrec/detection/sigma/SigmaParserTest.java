@@ -40,7 +40,7 @@ class SigmaParserTest {
         assertEquals("test", r.status());
         assertEquals("high", r.level());
         assertEquals("Igor Fits", r.author());
-        assertEquals(List.of("attack.defense-evasion", "attack.t1027.001"), r.attackTags());
+        assertEquals(List.of("attack.defense-evasion", "attack.t1027.001", "detection.threat-hunting"), r.tags());
         assertEquals(List.of("https://attack.mitre.org/techniques/T1027/001/"), r.references());
         assertEquals(List.of("Legitimate script work"), r.falsePositives());
         assertEquals(new LogSource("linux", null, "auditd"), r.logsource());

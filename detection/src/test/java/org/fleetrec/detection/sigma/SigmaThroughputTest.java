@@ -12,13 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Events per second through all loadable Linux rules on one thread, printed for the record (the
- * project's goal is 50,000/s with 200 rules on one core; {@code ./fleetrec bench rules} measures the
- * same). The stream: real OTRF and Sysmon-for-Linux documents, then {@link SyntheticStream}.
+ * All loadable Linux rules over the benchmark's stream, round after round, as {@code ./fleetrec bench
+ * rules} runs them (which prints the rate; the goal is 50,000/s with 200 rules on one core). The
+ * stream: real OTRF and Sysmon-for-Linux documents, then {@link SyntheticStream}.
  */
 class SigmaThroughputTest {
     @Test
-    void eventsPerSecondWithAllLinuxRules() throws IOException {
+    void allLinuxRulesFindTheSameMatchesRoundAfterRound() throws IOException {
         RuleSet set = RuleSet.load(SharedData.path("sigma/rules/linux"));
         List<EventDocument> mixed = stream();
         List<EventDocument> execs = mixed.stream().filter(d -> "executed".equals(d.text("event.action"))).toList();
@@ -26,24 +26,19 @@ class SigmaThroughputTest {
         measure("process starts only (each meets every process_creation rule)", set, execs);
     }
 
+    /**
+     * Rounds over the same stream find the same matches (no state leaks from one event to the next).
+     * How fast is for {@code ./fleetrec bench rules}, not for a test on a shared machine.
+     */
     private static void measure(String what, RuleSet set, List<EventDocument> stream) {
-        long warmUntil = System.nanoTime() + 2_000_000_000L;
-        while (System.nanoTime() < warmUntil) for (EventDocument d : stream) set.evaluate(d);
         int hits = 0;
         for (EventDocument d : stream) hits += set.evaluate(d).size();
-        int rounds = 0;
-        long matched = 0;
-        long start = System.nanoTime();
-        while (System.nanoTime() - start < 3_000_000_000L) {
+        for (int round = 0; round < 3; round++) {
+            long matched = 0;
             for (EventDocument d : stream) matched += set.evaluate(d).size();
-            rounds++;
+            assertEquals(hits, matched, what + ": every round finds the same matches");
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long events = (long) rounds * stream.size();
-        System.out.printf("throughput, %s: %,.0f events/s on one thread (%d rules, %,d events in %.1f s, %d matches per %d-event round)%n",
-                what, events / seconds, set.rules().size(), events, seconds, hits, stream.size());
-        assertEquals((long) hits * rounds, matched, "every round finds the same matches");
-        assertTrue(hits > 0, "the stream holds events the rules are meant to catch");
+        assertTrue(hits > 0, what + ": the stream holds events the rules are meant to catch");
     }
 
     private static List<EventDocument> stream() throws IOException {
