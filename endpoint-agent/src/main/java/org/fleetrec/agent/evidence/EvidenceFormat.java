@@ -1,21 +1,23 @@
 package org.fleetrec.agent.evidence;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.fleetrec.agent.sysmon.SysmonReader;
+import org.fleetrec.agent.sysmon.evtx.EvtxFile;
 
 /**
  * What an evidence file holds, told by its content rather than its name (exports are renamed,
- * gzipped, or have no extension at all): Windows binary event logs, Sysmon XML or JSON, or audit.log text.
+ * gzipped, or have no extension at all): Sysmon (as Windows binary event logs, XML or JSON, which
+ * the Sysmon reader tells apart itself) or audit.log text.
  */
 enum EvidenceFormat {
-    EVTX, SYSMON, AUDIT, UNKNOWN;
+    SYSMON, AUDIT, UNKNOWN;
 
     private static final int PEEK = 64 * 1024;
-    private static final byte[] EVTX_MAGIC = "ElfFile\0".getBytes(StandardCharsets.US_ASCII);
 
     static EvidenceFormat of(Path file) throws IOException {
         try (InputStream in = open(file)) {
@@ -23,8 +25,8 @@ enum EvidenceFormat {
         }
     }
 
-    static EvidenceFormat of(byte[] head) {
-        if (startsWith(head, EVTX_MAGIC)) return EVTX;
+    static EvidenceFormat of(byte[] head) throws IOException {
+        if (EvtxFile.startsLikeEvtx(new ByteArrayInputStream(head))) return SYSMON;
         String text = new String(head, StandardCharsets.UTF_8);
         int i = 0;
         if (text.startsWith("\uFEFF")) i = 1;
@@ -45,11 +47,5 @@ enum EvidenceFormat {
     /** The file's bytes, un-gzipped when it is gzip (told by its magic bytes). */
     static InputStream open(Path file) throws IOException {
         return SysmonReader.decompressed(Files.newInputStream(file));
-    }
-
-    private static boolean startsWith(byte[] data, byte[] prefix) {
-        if (data.length < prefix.length) return false;
-        for (int i = 0; i < prefix.length; i++) if (data[i] != prefix[i]) return false;
-        return true;
     }
 }

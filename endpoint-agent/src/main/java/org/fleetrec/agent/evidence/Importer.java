@@ -27,7 +27,7 @@ final class Importer {
             try {
                 switch (EvidenceFormat.of(file)) {
                     case AUDIT -> audit.read(file, run);
-                    case SYSMON, EVTX -> sysmon.read(file, run);
+                    case SYSMON -> sysmon.read(file, run);
                     case UNKNOWN -> summary.skippedFile("not evidence this importer reads (audit.log, Sysmon XML or JSON, .evtx)",
                             file.toString());
                 }

@@ -60,10 +60,6 @@ final class SysmonEvidence {
     }
 
     private void event(SysmonEvent event, String at, EvidenceSink sink) throws IOException, InterruptedException {
-        if (!event.isSysmon()) {
-            sink.skipped(event.notSysmonReason(), at);
-            return;
-        }
         Optional<EventDocument> doc = mapper.map(event);
         if (doc.isEmpty()) {
             sink.skipped("Sysmon event id " + event.eventId() + " has no mapping", at);

@@ -33,11 +33,15 @@ public final class EventMapper {
     private final RawMapper raw;
 
     public EventMapper(ProcessTable processes, UserNames names, Path proc) {
+        this(processes, names, proc, true);
+    }
+
+    private EventMapper(ProcessTable processes, UserNames names, Path proc, boolean localFiles) {
         ProcessFields fields = new ProcessFields(processes, names);
-        execs = new ExecveMapper(processes, fields, new ExecutableHasher(proc));
+        execs = new ExecveMapper(processes, fields, new ExecutableHasher(proc, localFiles));
         exits = new ExitMapper(processes, fields);
         network = new NetworkMapper(fields, new SocketTable(proc));
-        files = new FileMapper(fields, names, proc);
+        files = new FileMapper(fields, names, proc, localFiles);
         modules = new KernelModuleMapper(fields, proc);
         identity = new IdentityChangeMapper(fields);
         auth = new AuthMapper(fields, names, processes);
@@ -46,11 +50,11 @@ public final class EventMapper {
 
     /**
      * Maps a log recorded on another machine: processes come from the log alone, and nothing is
-     * looked up on this host (no /proc, no executable hashes, no user names from /etc/passwd, which
-     * would name the wrong users; ENRICHED logs carry their own names).
+     * looked up on this host (no /proc, no executable hashes, no symlinks of its file system, no
+     * user names from /etc/passwd, which would name the wrong users; ENRICHED logs carry their own names).
      */
     public static EventMapper forEvidence(ProcessTable processes) {
-        return new EventMapper(processes, UserNames.none(), ProcessTable.NO_PROC);
+        return new EventMapper(processes, UserNames.none(), ProcessTable.NO_PROC, false);
     }
 
     /** The documents for one event: none only for local IPC sockets, which are not network activity. */

@@ -24,6 +24,7 @@ public final class ExecutableHasher {
     }
 
     private final Path proc;
+    private final boolean localFiles;
     private final Map<Key, String> cache = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Key, String> eldest) {
@@ -31,13 +32,15 @@ public final class ExecutableHasher {
         }
     };
 
-    public ExecutableHasher(Path proc) {
+    /** @param localFiles whether the images named are this host's: false for evidence from another machine */
+    public ExecutableHasher(Path proc, boolean localFiles) {
         this.proc = proc;
+        this.localFiles = localFiles;
     }
 
     public synchronized Optional<String> sha256(long pid, String executable) {
         // Evidence from another machine: a file of the same name here is not the image that ran there.
-        if (proc.equals(ProcessTable.NO_PROC)) return Optional.empty();
+        if (!localFiles) return Optional.empty();
         Path live = proc.resolve(Long.toString(pid)).resolve("exe");
         Optional<String> hash = hash(live, executable);
         if (hash.isPresent()) return hash;

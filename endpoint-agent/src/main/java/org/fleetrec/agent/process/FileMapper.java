@@ -17,7 +17,8 @@ import java.util.Optional;
 /**
  * File syscalls caught by watched paths (or user rules) as file documents: created, modified,
  * deleted, renamed, attributes-changed or read. Paths are made absolute against the CWD (or the
- * directory fd of *at calls) and normalised, with symlinks in the directory resolved.
+ * directory fd of *at calls) and normalised; on the host that recorded them, symlinks in the
+ * directory are resolved too.
  */
 public final class FileMapper {
     private static final long AT_FDCWD = 0xffffff9cL;
@@ -26,11 +27,18 @@ public final class FileMapper {
     private final ProcessFields fields;
     private final UserNames names;
     private final Path proc;
+    private final boolean localFiles;
 
-    public FileMapper(ProcessFields fields, UserNames names, Path proc) {
+    /**
+     * @param localFiles whether the files named are this host's: false for evidence from another
+     *                   machine, whose paths are kept as written (a same-named symlink here says
+     *                   nothing of its directories)
+     */
+    public FileMapper(ProcessFields fields, UserNames names, Path proc, boolean localFiles) {
         this.fields = fields;
         this.names = names;
         this.proc = proc;
+        this.localFiles = localFiles;
     }
 
     public Optional<EventDocument> map(AuditEvent event, String syscallName) {
@@ -145,7 +153,7 @@ public final class FileMapper {
             return name; // not a path this system could have (a NUL in a forged log): keep it as given
         }
         Path parent = path.getParent();
-        if (parent != null && path.getFileName() != null) {
+        if (localFiles && parent != null && path.getFileName() != null) {
             try {
                 if (Files.isDirectory(parent)) path = parent.toRealPath().resolve(path.getFileName());
             } catch (java.io.IOException | SecurityException e) {

@@ -115,9 +115,10 @@ public final class ProcessTable {
 
     /** Records a successful exec by {@code pid} and returns its new entry. */
     public synchronized Entry exec(long pid, long ppid, Instant eventTime, String executable, List<String> args) {
-        long startTicks = ProcStat.read(proc, pid).map(ProcStat::startTicks)
-                // Already exited: estimate from the event time so the id stays stable for this run.
-                .orElseGet(() -> Math.max(0, (eventTime.toEpochMilli() - bootSeconds * 1000) * ProcStat.TICKS_PER_SECOND / 1000));
+        // Evidence has no /proc to ask, nor has a task already exited: the start is estimated from
+        // the event time so the id stays stable for this run.
+        long estimated = Math.max(0, (eventTime.toEpochMilli() - bootSeconds * 1000) * ProcStat.TICKS_PER_SECOND / 1000);
+        long startTicks = evidence ? estimated : ProcStat.read(proc, pid).map(ProcStat::startTicks).orElse(estimated);
         Entry previous = byPid.get(pid);
         int ordinal = previous != null && previous.startTicks() == startTicks ? previous.ordinal() + 1 : 0;
         Entry entry = new Entry(pid, ppid, startTicks, ordinal,
@@ -168,6 +169,8 @@ public final class ProcessTable {
      * when a runtime moves it, and runtimes move a task before it executes the container's program.
      */
     private Container container(long pid, long ppid) {
+        // Evidence logs carry no cgroups, and this host's are not the recording machine's.
+        if (evidence) return null;
         Optional<String> cgroup = ProcStat.cgroup(proc, pid);
         if (cgroup.isPresent()) return CgroupContainers.parse(cgroup.get()).orElse(null);
         Entry parent = byPid.get(ppid);

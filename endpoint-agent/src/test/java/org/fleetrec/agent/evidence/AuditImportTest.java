@@ -1,6 +1,13 @@
 package org.fleetrec.agent.evidence;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.fleetrec.agent.audit.AuditEvent;
+import org.fleetrec.agent.audit.AuditEventAssembler;
+import org.fleetrec.agent.audit.AuditRecordParser;
+import org.fleetrec.agent.host.HostIdentity;
+import org.fleetrec.agent.host.UserNames;
+import org.fleetrec.agent.process.EventMapper;
+import org.fleetrec.agent.process.ProcessTable;
 import org.fleetrec.model.EventCodec;
 import org.fleetrec.model.EventDocument;
 import org.junit.jupiter.api.Test;
@@ -107,6 +114,47 @@ class AuditImportTest {
         assertEquals(0, run.summary.documents());
         assertEquals(Set.of("the record names no host (no node=), and no --host was given"), run.summary.failed().keySet());
         assertEquals(run.summary.records(), ImportSummary.total(run.summary.failed()));
+    }
+
+    /**
+     * A path from another machine is kept as written: a directory of the same name here may be a
+     * symlink, which says nothing of where the file was there. The live mapper resolves the same
+     * record, so the difference is the evidence mode and not the record.
+     */
+    @Test
+    void anImportedPathIsKeptAsWrittenWhereALiveOneIsResolved(@TempDir Path dir) throws Exception {
+        Path real = Files.createDirectories(dir.resolve("real"));
+        Files.createSymbolicLink(dir.resolve("link"), real);
+        String written = dir.resolve("link").resolve("notes.txt").toString();
+        String head = "msg=audit(1700000000.100:77): ";
+        List<String> lines = List.of(
+                "type=SYSCALL " + head + "arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=55d0 a2=0 a3=0 items=1"
+                        + " ppid=1 pid=4242 auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000"
+                        + " fsgid=1000 tty=pts0 ses=3 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"fleetrec\"",
+                "type=CWD " + head + "cwd=\"/\"",
+                "type=PATH " + head + "item=0 name=\"" + written + "\" inode=1311 dev=08:01 mode=0100644 ouid=1000"
+                        + " ogid=1000 rdev=00:00 nametype=NORMAL",
+                "type=EOE " + head);
+        Path log = Files.writeString(Files.createDirectories(dir.resolve("logs")).resolve("audit.log"),
+                String.join("\n", lines) + "\n");
+
+        CollectingRun run = CollectingRun.of("evidence-host", List.of(log));
+        EventDocument imported = run.documents.stream().filter(d -> "file".equals(d.text("event.dataset"))).findFirst().orElseThrow();
+        assertEquals("read", imported.text("event.action"));
+        assertEquals(written, imported.text("file.path"));
+        assertEquals(dir.resolve("link").toString(), imported.text("file.directory"));
+
+        Path proc = Files.createDirectories(dir.resolve("proc"));
+        Files.writeString(proc.resolve("stat"), "cpu 1 2 3\nbtime 1700000000\n");
+        HostIdentity host = new HostIdentity("live-host", "lab", "boot-1", "Linux", "6.1", "amd64");
+        EventMapper live = new EventMapper(new ProcessTable(host, proc), UserNames.none(), proc);
+        List<AuditEvent> events = new ArrayList<>();
+        AuditEventAssembler assembler = new AuditEventAssembler(events::add, 2_000);
+        for (String line : lines) assembler.accept(AuditRecordParser.parseLine(line));
+        assembler.flushAll();
+        assertEquals(1, events.size());
+        EventDocument resolved = live.map(events.get(0)).get(0);
+        assertEquals(real.toRealPath().resolve("notes.txt").toString(), resolved.text("file.path"));
     }
 
     /** A cut gzip keeps what was read before the cut, says so, and the next file is imported whole. */

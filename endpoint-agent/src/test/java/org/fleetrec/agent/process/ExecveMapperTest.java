@@ -43,7 +43,7 @@ class ExecveMapperTest {
         Files.writeString(dir.resolve("group"), "root:x:0:\nwardog:x:1000:\n");
         table = new ProcessTable(HOST, proc);
         UserNames names = new UserNames(dir.resolve("passwd"), dir.resolve("group"));
-        mapper = new ExecveMapper(table, new ProcessFields(table, names), new ExecutableHasher(proc));
+        mapper = new ExecveMapper(table, new ProcessFields(table, names), new ExecutableHasher(proc, true));
     }
 
     private void writeStat(long pid, String comm, long ppid, long startTicks) throws Exception {

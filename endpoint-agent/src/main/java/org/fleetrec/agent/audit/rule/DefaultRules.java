@@ -83,9 +83,10 @@ public final class DefaultRules {
         // -a always,exit -F arch=... -S open,openat,openat2 -F path=<file> -F perm=r: a read watch limited to opens.
         // An open for reading and writing matches too; the file mapper names it by its flags (modified).
         for (Path path : readWatched) {
+            boolean directory = Files.isDirectory(path);
             for (Arch arch : Arch.values()) {
                 AuditRuleData opens = AuditRuleData.exitAlways().arch(arch).syscalls(OPENS);
-                opens = Files.isDirectory(path) ? opens.dir(path.toString()) : opens.path(path.toString());
+                opens = directory ? opens.dir(path.toString()) : opens.path(path.toString());
                 rules.add(opens.perm("r").key(key));
             }
         }

@@ -8,7 +8,6 @@ public record EvtxHeader(long firstChunk, long lastChunk, long nextRecordId, int
                          int chunkCount, int flags, boolean checksumValid) {
     static final int SIZE = 4096;
     private static final int FLAG_DIRTY = 0x1;
-    private static final int FLAG_FULL = 0x2;
 
     static EvtxHeader parse(ChunkBytes header) {
         long stored = header.u32(124);
@@ -19,9 +18,5 @@ public record EvtxHeader(long firstChunk, long lastChunk, long nextRecordId, int
     /** The log was not closed cleanly: the header's counts, and the last chunk's header, may be stale. */
     public boolean dirty() {
         return (flags & FLAG_DIRTY) != 0;
-    }
-
-    public boolean full() {
-        return (flags & FLAG_FULL) != 0;
     }
 }
