@@ -43,6 +43,8 @@ public final class IngestServer implements AutoCloseable {
     private final BulkWriter bulk;
     /** Null when detection is off. */
     private final LiveDetection detection;
+    /** Done once {@link #keepTemplatesInstalled} has installed the templates: detection's catalogue waits for it. */
+    private final java.util.concurrent.CompletableFuture<Void> templatesInstalled = new java.util.concurrent.CompletableFuture<>();
     private final String scheme;
     private Channel channel;
 
@@ -60,7 +62,7 @@ public final class IngestServer implements AutoCloseable {
                 });
         IngestMetrics metrics = new IngestMetrics();
         this.bulk = new BulkWriter(client, metrics, BulkWriter.Limits.defaults());
-        this.detection = LiveDetection.start(config.detection(), client, metrics);
+        this.detection = LiveDetection.start(config.detection(), client, metrics, templatesInstalled);
         this.retention = new IndexRetention(client, config.retentionDays(), config.alertRetentionDays());
         IngestHandler handler = new IngestHandler(config, new AgentRegistry(client, config.authCache()),
                 new EnrollmentSecrets(client, config.authCache()), new EventWriter(bulk, new HostDirectory(client, java.time.Duration.ofSeconds(30)), metrics, detection),
@@ -121,6 +123,7 @@ public final class IngestServer implements AutoCloseable {
                 if (!installed) {
                     installer.install();
                     installed = true;
+                    templatesInstalled.complete(null);
                 }
                 var health = client.cluster().health(h -> h.timeout(t -> t.time("5s")));
                 if (health.status() == co.elastic.clients.elasticsearch._types.HealthStatus.Red) {

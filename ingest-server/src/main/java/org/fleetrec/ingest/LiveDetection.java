@@ -17,7 +17,6 @@ import org.fleetrec.detection.rules.RuleSource;
 import org.fleetrec.detection.rules.ShippedRules;
 import org.fleetrec.detection.sigma.Match;
 import org.fleetrec.detection.sigma.RuleSet;
-import org.fleetrec.templates.TemplateInstaller;
 import org.fleetrec.model.EventCodec;
 import org.fleetrec.model.EventDocument;
 import org.fleetrec.model.IndexNames;
@@ -38,7 +37,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Sigma rules on every event as it is stored: each event stored now (never one a retried batch
@@ -53,6 +55,7 @@ import java.util.concurrent.TimeUnit;
 final class LiveDetection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveDetection.class);
     private static final int DRAIN = 1_000;
+    private static final Duration TEMPLATE_WAIT = Duration.ofSeconds(30);
 
     /**
      * What detection needs: whether it runs at all, the shipped rules, rule folders, how often the rule
@@ -100,10 +103,14 @@ final class LiveDetection implements AutoCloseable {
     private final IngestMetrics metrics;
     private final Thread thread;
     private final Thread follower;
+    /** Done once the server has installed the index templates: the catalogue's strict mapping comes before its first document. */
+    private final CompletableFuture<Void> templates;
     private volatile boolean closing;
 
-    private LiveDetection(CatalogRules catalogue, Settings settings, ElasticsearchClient client, IngestMetrics metrics) throws IOException {
+    private LiveDetection(CatalogRules catalogue, Settings settings, ElasticsearchClient client, IngestMetrics metrics,
+                          CompletableFuture<Void> templates) throws IOException {
         this.catalogue = catalogue;
+        this.templates = templates;
         this.refresh = settings.refresh();
         this.client = client;
         this.metrics = metrics;
@@ -122,7 +129,8 @@ final class LiveDetection implements AutoCloseable {
      * Reads the server's own rules (shipped, folders) and starts; null when detection is off. Rules
      * refused are logged with their reasons, and listed in the catalogue once it is reachable.
      */
-    static LiveDetection start(Settings settings, ElasticsearchClient client, IngestMetrics metrics) throws IOException {
+    static LiveDetection start(Settings settings, ElasticsearchClient client, IngestMetrics metrics,
+                               CompletableFuture<Void> templates) throws IOException {
         if (!settings.on()) return null;
         LocalRules local = LocalRules.read(settings.shipped(), settings.ruleFolders());
         CatalogRules catalogue = new CatalogRules(new RuleCatalog(client), local, publisher());
@@ -131,7 +139,7 @@ final class LiveDetection implements AutoCloseable {
         }
         log.info("detection: {} rules of this server's own loaded, {} not loaded ({} shipped, folders {}); the rule catalogue decides which run",
                 catalogue.initial().rules().size(), catalogue.refused().size(), settings.shipped().size(), settings.ruleFolders());
-        return new LiveDetection(catalogue, settings, client, metrics);
+        return new LiveDetection(catalogue, settings, client, metrics, templates);
     }
 
     private static String publisher() {
@@ -146,6 +154,18 @@ final class LiveDetection implements AutoCloseable {
         return "ingest-server@" + host;
     }
 
+    /** Waits a while for the server's template install (moments, when the cluster answers); an IOException when it does not come. */
+    private void awaitTemplates() throws IOException {
+        try {
+            templates.get(TEMPLATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            throw new IOException("the index templates are not installed yet");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the index templates");
+        }
+    }
+
     /**
      * Publishes this server's rules to the catalogue, then reads it every {@code refresh}, swapping in
      * a new rule set when it changed. Until the catalogue has been read once, events wait in the queue;
@@ -153,14 +173,10 @@ final class LiveDetection implements AutoCloseable {
      * fails later keeps the rules in force.
      */
     private void followCatalogue() {
-        boolean installed = false;
         boolean failing = false;
         while (!closing) {
             try {
-                if (!installed) {
-                    new TemplateInstaller(client).install(); // the catalogue's strict mapping before its first document
-                    installed = true;
-                }
+                awaitTemplates();
                 Optional<RuleSet> next = catalogue.refresh();
                 if (next.isPresent()) {
                     RuleSet set = next.get();
