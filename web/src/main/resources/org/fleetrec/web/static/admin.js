@@ -1,26 +1,10 @@
-import { api, cell } from './api.js';
+import { api, button as plainButton, cell, guarded as guardedIn } from './api.js';
 
 const status = document.getElementById('admin-status');
 const secret = document.getElementById('new-secret');
-
-function button(label, action) {
-  const td = document.createElement('td');
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = label;
-  b.addEventListener('click', action);
-  td.append(b);
-  return td;
-}
-
-async function guarded(work) {
-  try {
-    status.textContent = '';
-    await work();
-  } catch (e) {
-    status.textContent = e.message;
-  }
-}
+const guarded = work => guardedIn(status, work);
+/** A button in a table cell of its own. */
+const button = (label, action) => cell(plainButton(label, action));
 
 async function loadUsers() {
   const { users } = await api('GET', '/api/v1/users');

@@ -1,4 +1,4 @@
-import { api, cell, link, text, selectRange } from './api.js';
+import { api, cell, hostLink, link, selectRange, text } from './api.js';
 // Alerts page. Every value shown here came from an endpoint and may be hostile (command lines,
 // rule titles from a rule file, host and user names): it is only ever inserted as text, never as HTML.
 const form = document.getElementById('alerts-form');
@@ -71,12 +71,6 @@ function timeCell(value) {
 
 function counted(n, what) {
   return n + ' ' + what + (n === 1 ? '' : 's');
-}
-
-function hostCell(alert) {
-  const id = field(alert, 'host.id');
-  const name = field(alert, 'host.name');
-  return cell(id ? link('/host', { id }, name || id) : name);
 }
 
 function userText(alert) {
@@ -171,7 +165,7 @@ function row(alert) {
   const rule = cell(field(alert, 'rule.name') || field(alert, 'rule.id'));
   rule.title = field(alert, 'rule.id') || '';
   tr.append(timeCell(field(alert, 'fleet.alert.first_seen') || field(alert, '@timestamp')),
-    timeCell(field(alert, 'fleet.alert.last_seen')), cell(level, 'level'), rule, hostCell(alert),
+    timeCell(field(alert, 'fleet.alert.last_seen')), cell(level, 'level'), rule, cell(hostLink(field(alert, 'host.id'), field(alert, 'host.name'))),
     cell(field(alert, 'process.command_line') || field(alert, 'file.path') || '', 'command'),
     cell(userText(alert)), cell(field(alert, 'fleet.alert.count'), 'number'), statusCell(alert),
     investigateCell(alert), triageCell(alert, tr));

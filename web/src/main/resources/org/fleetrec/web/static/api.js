@@ -55,3 +55,29 @@ export function selectRange(select, value) {
   }
   select.value = value;
 }
+
+/** A button that runs {@code action} when clicked. */
+export function button(label, action) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  b.addEventListener('click', action);
+  return b;
+}
+
+/** Runs a page action, showing its error in {@code status} (cleared first) instead of losing it. */
+export async function guarded(status, work) {
+  try {
+    status.textContent = '';
+    status.className = '';
+    await work();
+  } catch (e) {
+    status.textContent = e.message;
+    status.className = 'error';
+  }
+}
+
+/** A host's name linked to its page when its id is known; its name (or nothing) as text otherwise. */
+export function hostLink(id, name) {
+  return id ? link('/host', { id }, name || id) : text('span', name);
+}

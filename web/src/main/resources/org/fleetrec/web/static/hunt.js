@@ -1,4 +1,4 @@
-import { api, cell, text } from './api.js';
+import { api, cell, link, text } from './api.js';
 // Hunt page. Rule titles, host names, command lines and user names come from rules and endpoints
 // and may be hostile: they are only ever inserted as text, never as HTML.
 const form = document.getElementById('hunt-form');
@@ -13,9 +13,7 @@ function processCell(alert) {
   const process = alert.process || {};
   const shown = process.command_line || process.name || process.executable || process.entity_id;
   if (!process.entity_id) return cell(shown ? shown : text('span', '(whole host)', 'muted'));
-  const a = document.createElement('a');
-  a.href = '/process?' + new URLSearchParams({ id: process.entity_id });
-  a.textContent = shown;
+  const a = link('/process', { id: process.entity_id }, shown);
   a.className = 'process-link';
   return cell(a);
 }

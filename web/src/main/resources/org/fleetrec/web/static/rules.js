@@ -1,27 +1,9 @@
-import { api, cell } from './api.js';
+import { api, button, cell, guarded as guardedIn } from './api.js';
 
 const status = document.getElementById('rules-status');
 const summary = document.getElementById('rules-summary');
 let admin = false;
-
-function button(label, action) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = label;
-  b.addEventListener('click', action);
-  return b;
-}
-
-async function guarded(work) {
-  try {
-    status.textContent = '';
-    status.className = '';
-    await work();
-  } catch (e) {
-    status.textContent = e.message;
-    status.className = 'error';
-  }
-}
+const guarded = work => guardedIn(status, work);
 
 function filters() {
   const params = new URLSearchParams();

@@ -1,4 +1,4 @@
-import { cell, csrf, selectRange } from './api.js';
+import { cell, csrf, hostLink, selectRange } from './api.js';
 // Every value shown here came from an endpoint and may be hostile: it is only ever
 // inserted as text (textContent), never as HTML.
 const form = document.getElementById('search-form');
@@ -11,20 +11,6 @@ const PAGE_SIZE = 200;
 let current = null; // the parameters of the search on screen
 let next = null;    // cursor of its next page
 let shown = 0;
-
-function hostCell(host) {
-  const td = document.createElement('td');
-  if (!host) return td;
-  if (host.id) {
-    const a = document.createElement('a');
-    a.href = '/host?id=' + encodeURIComponent(host.id);
-    a.textContent = host.name || host.id;
-    td.append(a);
-  } else {
-    td.textContent = host.name || '';
-  }
-  return td;
-}
 
 function detail(hit) {
   const p = hit.process || {};
@@ -92,7 +78,7 @@ async function load(cursor) {
   for (const hit of body.hits) {
     const tr = document.createElement('tr');
     const p = hit.process || {};
-    tr.append(cell(hit['@timestamp']), hostCell(hit.host), cell(hit.event && hit.event.dataset),
+    tr.append(cell(hit['@timestamp']), cell(hit.host ? hostLink(hit.host.id, hit.host.name) : ''), cell(hit.event && hit.event.dataset),
       cell(hit.event && hit.event.action), cell(hit.user && hit.user.name), cell(p.pid), cell(detail(hit)));
     tbody.append(tr);
   }
