@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.Objects;
 
@@ -79,6 +82,17 @@ public final class EventDocument {
     public String text(String field) {
         JsonNode value = get(field);
         return value == null || value.isNull() || value.isContainerNode() ? null : value.asText();
+    }
+
+    /** When the event happened, as its {@code @timestamp} says (with or without an offset); {@code fallback} when it does not. */
+    public Instant timestamp(Instant fallback) {
+        String text = text(Ecs.TIMESTAMP);
+        if (text == null) return fallback;
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeException e) {
+            return fallback;
+        }
     }
 
     public boolean has(String field) {

@@ -131,7 +131,7 @@ public record Alert(String id, RuleRef rule, Scope scope, String hostId, String 
         }
         String entity = hostScope ? null : AlertContext.bounded(match.event().text("process.entity_id"), AlertContext.MAX_ID);
         if (entity != null && entity.isEmpty()) entity = null;
-        Instant time = AlertContext.time(match.event().text(Ecs.TIMESTAMP), now);
+        Instant time = match.event().timestamp(now);
         Instant windowStart = windowStart(time, window);
         return new Key(id(match.rule().id(), hostId, entity, windowStart), hostId, entity, windowStart, time);
     }

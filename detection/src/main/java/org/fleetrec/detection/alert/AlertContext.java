@@ -5,9 +5,6 @@ import org.fleetrec.model.Ecs;
 import org.fleetrec.model.EventDocument;
 import org.fleetrec.model.IpLiteral;
 
-import java.time.DateTimeException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -104,19 +101,6 @@ record AlertContext(String hostName, String dataset, String action, Map<String, 
     /** An address literal Elasticsearch's {@code ip} type takes; never a name (no lookup is ever made). */
     static String ip(String text) {
         return IpLiteral.address(text).isPresent() ? text : null;
-    }
-
-    static Instant time(String text, Instant fallback) {
-        if (text == null) return fallback;
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeException e) {
-            try {
-                return OffsetDateTime.parse(text).toInstant();
-            } catch (DateTimeException again) {
-                return fallback;
-            }
-        }
     }
 
     /** At most {@code max} characters, never splitting a surrogate pair; a cut value ends in an ellipsis. */

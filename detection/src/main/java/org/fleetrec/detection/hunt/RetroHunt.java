@@ -101,7 +101,7 @@ public final class RetroHunt {
                     scanned++;
                     if (hit.source() == null) continue;
                     EventDocument doc = EventDocument.wrap(hit.source());
-                    last = timestamp(doc, last);
+                    last = doc.timestamp(last);
                     if (!rule.matches(doc)) continue;
                     confirmed++;
                     Optional<Alert> opened;
@@ -142,15 +142,5 @@ public final class RetroHunt {
 
     private static Query json(ObjectNode query) {
         return Query.of(q -> q.withJson(new StringReader(query.toString())));
-    }
-
-    private static Instant timestamp(EventDocument doc, Instant fallback) {
-        String text = doc.text("@timestamp");
-        if (text == null) return fallback;
-        try {
-            return java.time.OffsetDateTime.parse(text).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
-            return fallback;
-        }
     }
 }
