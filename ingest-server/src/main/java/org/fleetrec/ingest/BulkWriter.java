@@ -115,7 +115,6 @@ final class BulkWriter implements AutoCloseable {
     private static final class Batch {
         final CompletableFuture<Outcome> done = new CompletableFuture<>();
         final AtomicInteger unsettled;
-        final AtomicInteger stored = new AtomicInteger();
         final AtomicInteger alreadyStored = new AtomicInteger();
         final List<Refusal> refused = Collections.synchronizedList(new ArrayList<>());
         final java.util.BitSet created = new java.util.BitSet();
@@ -126,11 +125,13 @@ final class BulkWriter implements AutoCloseable {
 
         void settle() {
             if (unsettled.decrementAndGet() == 0) {
-                java.util.BitSet createdNow;
+                // Every slot is settled, so no bit is set after this: the lock makes the last ones visible here,
+                // and completing the future hands them on to whoever reads the outcome.
+                int stored;
                 synchronized (created) {
-                    createdNow = (java.util.BitSet) created.clone();
+                    stored = created.cardinality();
                 }
-                done.complete(new Outcome(stored.get(), alreadyStored.get(), List.copyOf(refused), createdNow));
+                done.complete(new Outcome(stored, alreadyStored.get(), List.copyOf(refused), created));
             }
         }
 
@@ -181,7 +182,6 @@ final class BulkWriter implements AutoCloseable {
                 BulkResponseItem item = response.items().get(i);
                 int status = item.status();
                 if (status >= 200 && status < 300) {
-                    slot.batch().stored.incrementAndGet();
                     synchronized (slot.batch().created) {
                         slot.batch().created.set(slot.index());
                     }
