@@ -24,10 +24,7 @@ public record AgentConfig(List<URI> ingests, String enrollmentSecret, Path state
         }
         Path state = Path.of(env.getOrDefault("FLEETREC_AGENT_STATE", DEFAULT_STATE));
         String watched = env.get("FLEETREC_WATCH_PATHS");
-        // A comma-separated list: the agent fails over between ingest servers.
-        List<URI> ingests = ingest == null ? List.of()
-                : java.util.Arrays.stream(ingest.split(",")).map(String::strip).filter(u -> !u.isEmpty()).map(URI::create).toList();
-        return new AgentConfig(ingests, env.get("FLEETREC_ENROLLMENT_SECRET"),
+        return new AgentConfig(ingestUrls(ingest), env.get("FLEETREC_ENROLLMENT_SECRET"),
                 state,
                 env.getOrDefault("FLEETREC_RULE_KEY", RULE_KEY),
                 Integer.parseInt(env.getOrDefault("FLEETREC_AUDIT_BACKLOG_LIMIT", "8192")),
@@ -42,5 +39,11 @@ public record AgentConfig(List<URI> ingests, String enrollmentSecret, Path state
                 java.time.Duration.ofDays(Long.parseLong(env.getOrDefault("FLEETREC_STORE_MAX_AGE_DAYS", "30"))),
                 // A CA file and/or a pinned certificate fingerprint for an ingest server over https.
                 ServerTrust.fromEnvironment(env, "FLEETREC_INGEST"));
+    }
+
+    /** {@code FLEETREC_INGEST_URL}: a comma-separated list, which the agent fails over between; empty when unset. */
+    public static List<URI> ingestUrls(String value) {
+        return value == null ? List.of()
+                : java.util.Arrays.stream(value.split(",")).map(String::strip).filter(u -> !u.isEmpty()).map(URI::create).toList();
     }
 }

@@ -1,6 +1,7 @@
 package org.fleetrec.agent.evidence;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.fleetrec.agent.AgentConfig;
 import org.fleetrec.model.EventCodec;
 import org.fleetrec.model.ServerTrust;
 import org.fleetrec.model.TerminalText;
@@ -163,11 +164,12 @@ public final class ImportCommand {
                 trust = new ServerTrust(Path.of(stack.path("ingestCa").asText()), null);
             }
         }
-        if (url == null || url.isBlank()) {
+        List<URI> urls = AgentConfig.ingestUrls(url);
+        if (urls.isEmpty()) {
             throw new IllegalArgumentException("no ingest server: set FLEETREC_INGEST_URL, start the stack (./fleetrec up), or use --dry-run");
         }
         if (secret == null || secret.isBlank()) throw new IllegalArgumentException("no enrollment secret: set FLEETREC_ENROLLMENT_SECRET");
         HttpClient http = trust.configure(HttpClient.newBuilder()).connectTimeout(Duration.ofSeconds(10)).build();
-        return new EvidenceShipper(URI.create(url.split(",")[0].strip()), secret, http, summary);
+        return new EvidenceShipper(urls.get(0), secret, http, summary);
     }
 }
