@@ -141,25 +141,6 @@ class EvtxOracleTest {
         }
     }
 
-    /** Not an assertion: how fast the reader goes on the largest sample, for the record. */
-    @Test
-    void throughputOnTheLargestSample() throws IOException {
-        Path evtx = SysmonTestData.shared(SAMPLES + "/AutomatedTestingTools/PanacheSysmon_vs_AtomicRedTeam01.evtx");
-        double rendered = 0;
-        double parsed = 0;
-        int n = 0;
-        for (int round = 0; round < 5; round++) {
-            long start = System.nanoTime();
-            n = records(evtx).size();
-            rendered = Math.max(rendered, n / ((System.nanoTime() - start) / 1e9));
-            start = System.nanoTime();
-            int items = SysmonTestData.items(evtx).size();
-            parsed = Math.max(parsed, items / ((System.nanoTime() - start) / 1e9));
-        }
-        System.out.printf("evtx throughput on %s (%d records): %.0f records/s to XML, %.0f records/s to Sysmon events%n",
-                evtx.getFileName(), n, rendered, parsed);
-    }
-
     private static List<Path> evtxFiles(Path root) throws IOException {
         try (Stream<Path> walk = Files.walk(root)) {
             return walk.filter(p -> p.toString().endsWith(".evtx")).sorted().toList();
