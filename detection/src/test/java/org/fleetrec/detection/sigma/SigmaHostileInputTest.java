@@ -57,9 +57,12 @@ class SigmaHostileInputTest {
         RuleSet set = assertTimeoutPreemptively(QUICK, () -> process(values.toString()));
         assertTrue(fires(set, exec("/O/T49999", "tool")));
         assertFalse(fires(set, exec("/o/t50000", "tool")));
-        long start = System.nanoTime();
-        for (int i = 0; i < 10_000; i++) set.evaluate(exec("/o/t" + i, "tool"));
-        assertTrue(System.nanoTime() - start < 5_000_000_000L, "a 50,000-value list is one set lookup");
+        // Staying fast is a matter of shape: the whole list compiles to one set lookup, not 50,000 comparisons.
+        List<ValueTest> tests = new java.util.ArrayList<>();
+        for (int i = 0; i < 50_000; i++) tests.add(new ValueTest.Text(Glob.literal("/o/t" + i), false));
+        List<Matcher> compiled = Matcher.compile(tests, new java.util.concurrent.atomic.AtomicLong());
+        assertEquals(1, compiled.size(), "one matcher for the whole list");
+        assertTrue(compiled.get(0) instanceof Matcher.EqualsAny, "a set lookup: " + compiled.get(0).getClass());
     }
 
     @Test
